@@ -1,0 +1,96 @@
+#!/usr/bin/env node
+/**
+ * The sentry-onprem command line: reads argv, lazy-loads one command, maps errors to exit codes.
+ * Heavy modules are imported only by the command that needs them, so start-up stays fast.
+ */
+import { Command, Option } from 'commander';
+import { readFileSync } from 'node:fs';
+import { EXIT, UserError } from './src/errors.js';
+
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+async function main(argv: string[]): Promise<number> {
+  const program = new Command('sentry-onprem')
+    .description('Install and run self-hosted Sentry on one server with Docker Compose.')
+    .version(pkg.version, '-V, --version')
+    .showHelpAfterError()
+    .exitOverride();
+  let code: number = EXIT.ok;
+
+  const answerFlags = (cmd: Command) =>
+    cmd
+      .option('--dir <dir>', 'install directory', '.')
+      .option('--answers <file>', 'YAML answers file')
+      .option('--tag <tag>', 'Sentry release')
+      .option('--url <url>', 'answer: url')
+      .option('--admin-email <email>', 'answer: admin.email')
+      .option('--admin-password-file <file>', 'answer: admin.passwordFile')
+      .option('--timezone <zone>', 'answer: timezone')
+      .option('--http-port <port>', 'answer: ports.http')
+      .option('--https-port <port>', 'answer: ports.https')
+      .option('--tls <mode>', 'answer: tls.mode (self-signed | files | off)')
+      .option('--registry <prefix>', 'answer: images.registry')
+      .option('--plugin <requirement>', 'answer: plugins (repeatable, replaces the list)', collect, [])
+      .option('--yes', 'never ask; fail on missing answers instead');
+
+  answerFlags(program.command('render').description('render every file of the install directory for a tag'))
+    .option('--dry-run', 'print a unified diff of what would change; write nothing')
+    .option('--force', 'overwrite files edited since the last render (a timestamped backup is kept)')
+    .action(async (opts) => {
+      const { render } = await import('./src/commands/render.js');
+      code = await render(opts);
+    });
+
+  program
+    .command('check')
+    .description('preflight checks of this host for a Sentry release')
+    .option('--dir <dir>', 'install directory', '.')
+    .option('--answers <file>', 'YAML answers file (ports, tag)')
+    .option('--tag <tag>', 'Sentry release')
+    .option('--json', 'print the results as JSON')
+    .addOption(new Option('--skip-check <id>', 'turn a failure of this check into a warning').argParser(collect).default([]))
+    .action(async (opts) => {
+      const { check } = await import('./src/commands/check.js');
+      code = await check(opts);
+    });
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (err) {
+    return handleError(err);
+  }
+  return code;
+}
+
+function handleError(err: unknown): number {
+  const e = err as { code?: string; exitCode?: number; name?: string; message?: string };
+  if (typeof e?.code === 'string' && e.code.startsWith('commander.')) {
+    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return EXIT.ok;
+    return EXIT.usage;
+  }
+  if (err instanceof UserError) {
+    process.stderr.write(`error: ${err.message}\n`);
+    if (err.hint) process.stderr.write(`next: ${err.hint}\n`);
+    return err.exitCode;
+  }
+  if (e?.name === 'ExitPromptError' || e?.name === 'AbortPromptError') {
+    process.stderr.write('Cancelled.\n');
+    return EXIT.cancelled;
+  }
+  process.stderr.write(`error: ${e?.message ?? String(err)}\n`);
+  if (process.env.SENTRY_ONPREM_DEBUG) process.stderr.write(`${(err as Error)?.stack ?? ''}\n`);
+  return EXIT.failure;
+}
+
+main(process.argv.slice(2)).then(
+  (c) => {
+    process.exitCode = c;
+  },
+  (err) => {
+    process.exitCode = handleError(err);
+  },
+);
