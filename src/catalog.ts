@@ -63,10 +63,8 @@ export interface ReleaseInfo {
   tag: SupportedTag;
   /** Compose project name the official release uses. */
   projectName: string;
-  /** uid/gid of the `sentry` user inside the Sentry image (files mounted into it are readable by this group). */
-  sentryGid: number;
-  /** Images the compose file pulls (not built locally), before any registry rewrite. */
-  pulledImages: string[];
+  /** uid of the `sentry` user inside the Sentry image: mounted files holding secrets are owned by it, mode 0600. */
+  sentryUid: number;
   /** Images built locally, with the services that use them. */
   builtImages: string[];
   /** Services whose image is the local Sentry image (recreated when it changes). */
@@ -81,8 +79,7 @@ export const RELEASES: Record<SupportedTag, ReleaseInfo> = {
   '9.1.2': {
     tag: '9.1.2',
     projectName: 'onpremise',
-    sentryGid: 999,
-    pulledImages: ['tianon/exim4', 'memcached:1.5-alpine', 'redis:3.2-alpine', 'postgres:9.5', 'nginx:1.16', 'sentry:9.1.2-onbuild'],
+    sentryUid: 999,
     builtImages: ['sentry-onpremise-local'],
     sentryServices: ['web', 'cron', 'worker'],
     externalVolumes: ['sentry-data', 'sentry-postgres'],
@@ -91,21 +88,7 @@ export const RELEASES: Record<SupportedTag, ReleaseInfo> = {
   '20.7.0': {
     tag: '20.7.0',
     projectName: 'sentry_onpremise',
-    sentryGid: 999,
-    pulledImages: [
-      'tianon/exim4',
-      'memcached:1.5-alpine',
-      'redis:5.0-alpine',
-      'postgres:9.6',
-      'confluentinc/cp-zookeeper:5.5.0',
-      'confluentinc/cp-kafka:5.5.0',
-      'yandex/clickhouse-server:19.17',
-      'getsentry/snuba:20.7.0',
-      'getsentry/symbolicator:eac35a6058c7749bdf20ed219a377e49e02d0b76',
-      'getsentry/relay:20.7.0',
-      'getsentry/sentry:20.7.0',
-      'nginx:1.16',
-    ],
+    sentryUid: 999,
     builtImages: ['sentry-onpremise-local', 'sentry-cleanup-onpremise-local', 'snuba-cleanup-onpremise-local', 'symbolicator-cleanup-onpremise-local'],
     sentryServices: ['web', 'cron', 'worker', 'ingest-consumer', 'post-process-forwarder', 'sentry-cleanup'],
     externalVolumes: ['sentry-data', 'sentry-postgres', 'sentry-redis', 'sentry-zookeeper', 'sentry-kafka', 'sentry-clickhouse', 'sentry-symbolicator'],

@@ -1,0 +1,156 @@
+/**
+ * The answers: one schema filled by a YAML file, command-line flags and prompts.
+ * Every field has a default except the ones an install cannot guess (url, admin).
+ */
+import { z } from 'zod';
+import { SUPPORTED_TAGS, NEWEST_TAG } from '../catalog.js';
+import {
+  isCronSchedule,
+  isEmail,
+  isLdapUri,
+  isPipRequirement,
+  isRegistryPrefix,
+  isTimeZone,
+  noControlChars,
+  parseUrl,
+} from './validators.js';
+
+const text = (expected = 'text without control characters') =>
+  z.string({ message: expected }).refine(noControlChars, { message: expected });
+const port = z
+  .number({ message: 'a port number from 1 to 65535' })
+  .int({ message: 'a port number from 1 to 65535' })
+  .min(1, { message: 'a port number from 1 to 65535' })
+  .max(65535, { message: 'a port number from 1 to 65535' });
+const positiveInt = (expected: string, max = 1_000_000) =>
+  z.number({ message: expected }).int({ message: expected }).min(1, { message: expected }).max(max, { message: expected });
+const email = z.string({ message: 'an email address (name@domain)' }).refine((s) => noControlChars(s) && isEmail(s), {
+  message: 'an email address (name@domain)',
+});
+const path = text('a file path');
+
+export const answersSchema = z
+  .object({
+    tag: z.enum(SUPPORTED_TAGS, { message: `one of the supported releases: ${SUPPORTED_TAGS.join(', ')}` }).default(NEWEST_TAG),
+    url: z
+      .string({ message: 'an http:// or https:// URL with a host name' })
+      .refine((s) => parseUrl(s) !== null, { message: 'an http:// or https:// URL with a host name (no user, query or fragment)' }),
+    admin: z
+      .object({
+        email,
+        password: text('a password without control characters').min(1, { message: 'a non-empty password' }).max(128, {
+          message: 'at most 128 characters (Sentry limit)',
+        }).optional(),
+        passwordFile: path.optional(),
+      }, { message: 'a mapping with email and password (or passwordFile)' })
+      .strict()
+      .refine((a) => a.password !== undefined || a.passwordFile !== undefined, {
+        message: 'one of admin.password or admin.passwordFile',
+        path: ['password'],
+      }),
+    mail: z
+      .object({
+        backend: z.enum(['smtp', 'dummy'], { message: 'smtp or dummy' }).default('smtp'),
+        host: text('a host name').default('smtp'),
+        port: port.default(25),
+        username: text().default(''),
+        password: text().default(''),
+        useTls: z.boolean({ message: 'true or false' }).default(false),
+        useSsl: z.boolean({ message: 'true or false' }).default(false),
+        from: email.optional(),
+        subjectPrefix: text().default('[Sentry] '),
+      })
+      .strict()
+      .refine((m) => !(m.useTls && m.useSsl), { message: 'useTls and useSsl cannot both be true', path: ['useSsl'] })
+      .prefault({}),
+    timezone: z.string({ message: 'an IANA time zone such as Europe/Berlin or UTC' }).refine(isTimeZone, {
+      message: 'an IANA time zone such as Europe/Berlin or UTC',
+    }).default('UTC'),
+    web: z
+      .object({
+        workers: positiveInt('a whole number of workers, at least 1', 256).optional(),
+        bufferSize: z
+          .number({ message: 'a uWSGI buffer size from 4096 to 65535' })
+          .int({ message: 'a uWSGI buffer size from 4096 to 65535' })
+          .min(4096, { message: 'a uWSGI buffer size from 4096 to 65535' })
+          .max(65535, { message: 'a uWSGI buffer size from 4096 to 65535' })
+          .default(32768),
+      })
+      .strict()
+      .prefault({}),
+    storage: z
+      .object({
+        mode: z.enum(['volumes', 'bind'], { message: 'volumes or bind' }).default('volumes'),
+        dataDir: path.default('./data'),
+      })
+      .strict()
+      .prefault({}),
+    tls: z
+      .object({
+        mode: z.enum(['self-signed', 'files', 'off'], { message: 'self-signed, files or off' }).default('self-signed'),
+        cert: path.default('./tls/cert.pem'),
+        key: path.default('./tls/key.pem'),
+      })
+      .strict()
+      .prefault({}),
+    ports: z
+      .object({ http: port.default(80), https: port.default(443) })
+      .strict()
+      .refine((p) => p.http !== p.https, { message: 'a port different from ports.http', path: ['https'] })
+      .prefault({}),
+    plugins: z
+      .array(
+        z.string({ message: 'a pip requirement such as name~=1.0' }).refine(isPipRequirement, {
+          message: 'a pip requirement such as name~=1.0 (no options, URLs or paths)',
+        }),
+        { message: 'a list of pip requirements' },
+      )
+      .default([]),
+    ldap: z
+      .object({
+        enabled: z.boolean({ message: 'true or false' }).default(false),
+        server: z.string().refine(isLdapUri, { message: 'an ldap:// or ldaps:// URI' }).default('ldap://ldap.example.com:389'),
+        bindDn: text().default(''),
+        bindPassword: text().default(''),
+        userDn: text().default(''),
+        userFilter: text().default('(&(objectClass=inetOrgPerson)(cn=%(user)s))'),
+        groupType: z
+          .enum(['groupOfUniqueNames', 'groupOfNames', 'posixGroup', 'activeDirectory'], {
+            message: 'groupOfUniqueNames, groupOfNames, posixGroup or activeDirectory',
+          })
+          .default('groupOfUniqueNames'),
+        defaultOrganization: z
+          .string()
+          .regex(/^[a-z0-9][a-z0-9-]*$/, { message: 'an organization slug (lower-case letters, digits, -)' })
+          .default('sentry'),
+      })
+      .strict()
+      .refine((l) => !l.enabled || l.userDn.length > 0, { message: 'the base DN to search users in', path: ['userDn'] })
+      .refine((l) => !l.enabled || l.userFilter.includes('%(user)s'), {
+        message: 'a filter containing %(user)s',
+        path: ['userFilter'],
+      })
+      .prefault({}),
+    retention: z.object({ days: positiveInt('a whole number of days, at least 1', 36500).default(90) }).strict().prefault({}),
+    cleanup: z
+      .object({
+        days: positiveInt('a whole number of days, at least 1', 36500).default(60),
+        schedule: z.string().refine(isCronSchedule, { message: 'a five-field cron schedule such as "0 3 * * *"' }).default('0 3 * * *'),
+        vacuum: z.enum(['analyze', 'full', 'off'], { message: 'analyze, full or off' }).default('analyze'),
+      })
+      .strict()
+      .prefault({}),
+    images: z
+      .object({
+        registry: z.string().refine(isRegistryPrefix, { message: 'a registry prefix such as mirror.example.com:5000/proxy, or empty' }).default(''),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+export type Answers = z.output<typeof answersSchema>;
+export type AnswersInput = z.input<typeof answersSchema>;
+
+/** Fields whose values are secrets: kept out of the saved answers, the log and every printed diff. */
+export const SECRET_FIELDS = ['admin.password', 'mail.password', 'ldap.bindPassword'] as const;

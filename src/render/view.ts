@@ -1,0 +1,97 @@
+/** The typed view-model the templates see. All decisions are made here; templates only place values. */
+import { resolve, relative, isAbsolute } from 'node:path';
+import type { Answers } from '../answers/schema.js';
+import { requirementName, parseUrl } from '../answers/validators.js';
+import { RELEASES, SYMBOLICATOR_VERSION_20_7_0 } from '../catalog.js';
+import { imagesFor, type ImageSet } from './images.js';
+import { requirementLine } from './escape.js';
+import { availableParallelism } from 'node:os';
+
+export interface View {
+  tag: string;
+  v20: boolean;
+  relay: boolean;
+  projectName: string;
+  url: string;
+  urlHost: string;
+  https: boolean;
+  httpsAuthority: string;
+  secretKey: string;
+  secretKeyInConfig: boolean;
+  symbolicatorVersion: string;
+  mail: Omit<Answers['mail'], 'backend' | 'from'> & { backend: string; from: string };
+  timezone: string;
+  web: { workers: number; bufferSize: number };
+  tls: { enabled: boolean; certSource: string; keySource: string };
+  ports: Answers['ports'];
+  requirements: string[];
+  ldap: Answers['ldap'] & { groupTypeClass: string };
+  retention: Answers['retention'];
+  images: ImageSet;
+  volumesMode: boolean;
+  dataDir: string;
+}
+
+const GROUP_TYPES: Record<Answers['ldap']['groupType'], string> = {
+  groupOfUniqueNames: 'GroupOfUniqueNamesType',
+  groupOfNames: 'GroupOfNamesType',
+  posixGroup: 'PosixGroupType',
+  activeDirectory: 'ActiveDirectoryGroupType',
+};
+
+/** Paths in the compose file: relative to the install dir when inside it (the file stays portable). */
+export function composePath(installDir: string, p: string): string {
+  const abs = resolve(installDir, p);
+  const rel = relative(installDir, abs);
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? `./${rel}` : abs;
+}
+
+export function buildView(a: Answers, secretKey: string, installDir: string): View {
+  const url = parseUrl(a.url)!;
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  const v20 = a.tag !== '9.1.2';
+  const requirements = a.plugins.map(requirementLine);
+  const names = new Set(a.plugins.map(requirementName));
+  const need = (req: string) => {
+    if (!names.has(requirementName(req))) requirements.push(req);
+  };
+  if (a.mail.useSsl) need('django-smtp-ssl~=1.0');
+  if (a.ldap.enabled) {
+    need('sentry-ldap-auth==2.9.0');
+    need('python-ldap==3.3.1');
+  }
+  const tlsEnabled = a.tls.mode !== 'off';
+  const selfSigned = a.tls.mode === 'self-signed';
+  return {
+    tag: a.tag,
+    v20,
+    relay: v20,
+    projectName: RELEASES[a.tag].projectName,
+    url: a.url.replace(/\/+$/, ''),
+    urlHost: host,
+    https: url.protocol === 'https:',
+    httpsAuthority: a.ports.https === 443 ? url.hostname : `${url.hostname}:${a.ports.https}`,
+    secretKey,
+    secretKeyInConfig: v20,
+    symbolicatorVersion: SYMBOLICATOR_VERSION_20_7_0,
+    mail: {
+      ...a.mail,
+      backend: a.mail.backend === 'dummy' ? 'dummy' : a.mail.useSsl ? 'django_smtp_ssl.SSLEmailBackend' : 'smtp',
+      from: a.mail.from ?? `sentry@${host}`,
+    },
+    timezone: a.timezone,
+    web: { workers: a.web.workers ?? availableParallelism(), bufferSize: a.web.bufferSize },
+    tls: {
+      enabled: tlsEnabled,
+      certSource: composePath(installDir, selfSigned ? './tls/cert.pem' : a.tls.cert),
+      keySource: composePath(installDir, selfSigned ? './tls/key.pem' : a.tls.key),
+    },
+    ports: a.ports,
+    requirements,
+    ldap: { ...a.ldap, groupTypeClass: GROUP_TYPES[a.ldap.groupType] },
+    retention: a.retention,
+    images: imagesFor(a.tag, a.images.registry),
+    volumesMode: a.storage.mode === 'volumes',
+    dataDir: resolve(installDir, a.storage.dataDir),
+  };
+}
