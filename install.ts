@@ -45,6 +45,15 @@ async function main(argv: string[]): Promise<number> {
       code = await render(opts);
     });
 
+  answerFlags(program.command('install').description('install (or bring up to date) Sentry in the install directory'))
+    .option('--dry-run', 'walk the pipeline and print what each step would do; change nothing')
+    .option('--force', 'overwrite files edited since the last render (a timestamped backup is kept)')
+    .addOption(new Option('--skip-check <id>', 'turn a failure of this preflight check into a warning').argParser(collect).default([]))
+    .action(async (opts) => {
+      const { install } = await import('./src/commands/install.js');
+      code = await install(opts);
+    });
+
   program
     .command('check')
     .description('preflight checks of this host for a Sentry release')

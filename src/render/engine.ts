@@ -19,6 +19,7 @@ function engine(): typeof Handlebars {
   hb.registerHelper('env', (v: unknown) => envValue(String(v)));
   hb.registerHelper('nginx', (v: unknown) => nginxString(String(v)));
   hb.registerHelper('array', (...args: unknown[]) => args.slice(0, -1));
+  hb.registerHelper('concat', (...args: unknown[]) => args.slice(0, -1).join(''));
   hb.registerHelper('portMapping', (host: number, container: number) => `${host}:${container}/tcp`);
   hb.registerHelper('volume', function (this: unknown, name: string, target: string, opts: Handlebars.HelperOptions) {
     const view = opts.data.root as View;

@@ -1,0 +1,161 @@
+/**
+ * `sentry-onprem install`: one pipeline from a bare host with Docker to a running Sentry behind TLS.
+ * Preflight first, nothing changed on the host before the checks pass; every step skips what is done,
+ * so a re-run with the same answers changes nothing and an interrupted run resumes where it stopped.
+ */
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { isInteractive, loadAnswers } from '../answers/load.js';
+import { layoutFor } from '../layout.js';
+import { EXIT, UserError } from '../errors.js';
+import { RELEASES } from '../catalog.js';
+import { RunLog } from '../install/log.js';
+import { readState, writeState } from '../install/state.js';
+import { tryLock } from '../install/lock.js';
+import { ComposeRunner } from '../compose/runner.js';
+import { projectContainers, removeContainer } from '../install/docker.js';
+import type { Ctx, InstallFlags, Step } from '../install/context.js';
+import { timestamp } from './render.js';
+import { checksStep, chooseCompose } from '../install/steps/checks.js';
+import { renderStep } from '../install/steps/render-files.js';
+import { volumesStep } from '../install/steps/volumes.js';
+import { imagesStep } from '../install/steps/images.js';
+import { buildStep } from '../install/steps/build.js';
+import { bootstrapStep } from '../install/steps/bootstrap.js';
+import { migrationsStep } from '../install/steps/migrations.js';
+import { superuserStep } from '../install/steps/superuser.js';
+import { upStep } from '../install/steps/up.js';
+import { cronStep } from '../install/steps/cron.js';
+import { summaryStep } from '../install/steps/summary.js';
+
+export const INSTALL_STEPS: Step[] = [
+  checksStep,
+  renderStep,
+  volumesStep,
+  imagesStep,
+  buildStep,
+  bootstrapStep,
+  migrationsStep,
+  superuserStep,
+  upStep,
+  cronStep,
+  summaryStep,
+];
+
+/** Steps before this one change nothing on the host. */
+const FIRST_CHANGING_STEP = 'render';
+
+export async function install(flags: InstallFlags): Promise<number> {
+  const layout = layoutFor(flags.dir);
+  const dryRun = Boolean(flags.dryRun);
+  const loaded = await loadAnswers(flags, layout, isInteractive(flags));
+  const stamp = timestamp();
+  const release = tryLock(join(tmpdir(), `sentry-onprem-${createHash('sha256').update(layout.dir).digest('hex').slice(0, 16)}.lock`), 'install');
+  if (typeof release === 'number') {
+    throw new UserError(`another sentry-onprem command (pid ${release}) is working on ${layout.dir}`, EXIT.failure, 'Wait for it to finish, then run again.');
+  }
+  const log = new RunLog(dryRun ? join(tmpdir(), 'sentry-onprem-dry-run') : layout.logsDir, 'install', stamp);
+  log.addSecrets([loaded.adminPassword, ...Object.values(loaded.secrets), loaded.answers.mail.password, loaded.answers.ldap.bindPassword]);
+  const ctx: Ctx = {
+    flags,
+    layout,
+    log,
+    stamp,
+    dryRun,
+    answers: loaded.answers,
+    adminPassword: loaded.adminPassword,
+    secrets: loaded.secrets,
+    project: RELEASES[loaded.answers.tag].projectName,
+    state: readState(layout.stateFile),
+    notes: [],
+  };
+  let saved = JSON.stringify(ctx.state);
+  const persist = (stepId: string) => {
+    if (dryRun || !ctx.plan) return; // nothing on disk before the render step
+    const next = JSON.stringify(ctx.state);
+    if (next !== saved) {
+      writeState(layout.stateFile, ctx.state);
+      saved = next;
+    }
+    void stepId;
+  };
+
+  let cancelling = false;
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (cancelling) return;
+    cancelling = true;
+    log.write(`received ${sig}: stopping`);
+    process.stderr.write(`\n${sig}: stopping the running step and removing its one-off containers...\n`);
+    void ctx.runner?.cancel();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  const out = process.stderr;
+  const t0 = Date.now();
+  let current: Step | undefined;
+  try {
+    const compose = await chooseCompose(ctx);
+    ctx.runner = new ComposeRunner(compose, layout.dir, log);
+    out.write(`sentry-onprem install: Sentry ${loaded.answers.tag} in ${layout.dir}${dryRun ? ' (dry run: nothing is changed)' : ''}\n`);
+    out.write(`using ${compose.argv.join(' ')} ${compose.version}; log: ${log.path}\n`);
+    for (const step of INSTALL_STEPS) {
+      if (cancelling) throw new UserError('cancelled', EXIT.cancelled);
+      current = step;
+      const started = Date.now();
+      out.write(`> ${step.title}\n`);
+      log.write(`== step ${step.id}`);
+      const result = await step.run(ctx, (line) => out.write(`    ${log.clean(line)}\n`));
+      const secs = ((Date.now() - started) / 1000).toFixed(1);
+      if ('skipped' in result) {
+        out.write(`  - ${step.title}: skipped, ${result.skipped} (${secs} s)\n`);
+        log.write(`skipped ${step.id}: ${result.skipped}`);
+      } else {
+        out.write(`  + ${step.title}: ${result.done} (${secs} s)\n`);
+        log.write(`done ${step.id}: ${result.done}`);
+        ctx.state.history.push({ at: new Date().toISOString(), step: step.id, result: result.done });
+      }
+      if (step.id !== 'checks' && ctx.state.lastCompletedStep !== step.id && (step.id === FIRST_CHANGING_STEP || ctx.plan)) {
+        ctx.state.lastCompletedStep = step.id;
+      }
+      persist(step.id);
+    }
+    out.write(`install ${dryRun ? 'dry run ' : ''}finished in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+    return EXIT.ok;
+  } catch (err) {
+    const cancelled = cancelling || (err instanceof UserError && err.exitCode === EXIT.cancelled);
+    persist('failed');
+    if (cancelled) {
+      await removeOneOffs(ctx);
+      out.write(`cancelled during "${current?.title ?? 'start'}"; the last completed step is "${ctx.state.lastCompletedStep ?? 'none'}". Run install again to resume.\n`);
+      log.write('cancelled');
+      return EXIT.cancelled;
+    }
+    const e = err as Error & { exitCode?: number; hint?: string };
+    log.write(`failed in step ${current?.id}: ${e.message}`);
+    throw new UserError(
+      `step "${current?.title ?? 'start'}" failed: ${log.clean(e.message)}`,
+      (e instanceof UserError ? e.exitCode : EXIT.failure),
+      `${e instanceof UserError && e.hint ? e.hint + ' ' : ''}Full log: ${log.path}`,
+    );
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    release();
+  }
+}
+
+async function removeOneOffs(ctx: Ctx): Promise<void> {
+  if (!ctx.project) return;
+  try {
+    for (const c of await projectContainers(ctx.project)) {
+      if (c.oneoff) {
+        await removeContainer(c.id);
+        ctx.log.write(`removed one-off container ${c.id.slice(0, 12)} (${c.service})`);
+      }
+    }
+  } catch (err) {
+    ctx.log.write(`could not list one-off containers: ${(err as Error).message}`);
+  }
+}

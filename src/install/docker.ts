@@ -1,0 +1,101 @@
+/** The few Engine API calls the install pipeline makes, behind one module (dockerode loads only here). */
+import type Dockerode from 'dockerode';
+
+let client: Dockerode | undefined;
+
+export async function docker(): Promise<Dockerode> {
+  if (client) return client;
+  const { openDockerode } = await import('../engine/engine.js');
+  const { resolveDockerEndpoint } = await import('../engine/endpoint.js');
+  // The same endpoint as the docker CLI (DOCKER_HOST or the current context); pulls may take minutes.
+  client = await openDockerode(resolveDockerEndpoint(), 15 * 60_000);
+  return client;
+}
+
+export interface ImageFacts {
+  id: string;
+  labels: Record<string, string>;
+}
+
+export async function inspectImage(name: string): Promise<ImageFacts | undefined> {
+  try {
+    const info = await (await docker()).getImage(name).inspect();
+    return { id: info.Id, labels: (info.Config?.Labels ?? {}) as Record<string, string> };
+  } catch (err) {
+    if ((err as { statusCode?: number }).statusCode === 404) return undefined;
+    throw err;
+  }
+}
+
+export async function volumeExists(name: string): Promise<boolean> {
+  try {
+    await (await docker()).getVolume(name).inspect();
+    return true;
+  } catch (err) {
+    if ((err as { statusCode?: number }).statusCode === 404) return false;
+    throw err;
+  }
+}
+
+export async function createVolume(name: string): Promise<void> {
+  await (await docker()).createVolume({ Name: name });
+}
+
+export interface ServiceContainer {
+  id: string;
+  service: string;
+  state: string;
+  oneoff: boolean;
+  image: string;
+  configHash?: string;
+}
+
+export async function projectContainers(project: string): Promise<ServiceContainer[]> {
+  const list = await (await docker()).listContainers({ all: true, filters: { label: [`com.docker.compose.project=${project}`] } });
+  return list.map((c) => ({
+    id: c.Id,
+    service: c.Labels['com.docker.compose.service'] ?? '',
+    state: c.State,
+    oneoff: (c.Labels['com.docker.compose.oneoff'] ?? '').toLowerCase() === 'true',
+    image: c.ImageID,
+    configHash: c.Labels['com.docker.compose.config-hash'],
+  }));
+}
+
+export async function removeContainer(id: string): Promise<void> {
+  try {
+    await (await docker()).getContainer(id).remove({ force: true, v: true });
+  } catch {
+    /* gone already */
+  }
+}
+
+/** Runs a command in a running container; returns its exit code and output. No shell, no argv secrets. */
+export async function execIn(id: string, cmd: string[]): Promise<{ exitCode: number; output: string }> {
+  const d = await docker();
+  const exec = await d.getContainer(id).exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true });
+  const stream = await exec.start({ hijack: true, stdin: false });
+  const chunks: Buffer[] = [];
+  await new Promise<void>((resolve, reject) => {
+    const sink = { write: (b: Buffer) => (chunks.push(Buffer.from(b)), true) } as unknown as NodeJS.WritableStream;
+    d.modem.demuxStream(stream, sink, sink);
+    stream.on('end', () => resolve());
+    stream.on('error', reject);
+  });
+  const info = await exec.inspect();
+  return { exitCode: info.ExitCode ?? 1, output: Buffer.concat(chunks).toString() };
+}
+
+export async function containerLogs(id: string, tail = 20): Promise<string> {
+  const d = await docker();
+  const buf = (await d.getContainer(id).logs({ stdout: true, stderr: true, tail, follow: false })) as unknown as Buffer;
+  // Multiplexed frames: strip the 8-byte headers.
+  const out: string[] = [];
+  let i = 0;
+  while (i + 8 <= buf.length) {
+    const len = buf.readUInt32BE(i + 4);
+    out.push(buf.subarray(i + 8, i + 8 + len).toString());
+    i += 8 + len;
+  }
+  return out.join('') || buf.toString();
+}

@@ -1,0 +1,33 @@
+/** What an install has done, so a re-run skips it and an interrupted run resumes. Written atomically. */
+import { existsSync, readFileSync } from 'node:fs';
+import { writeFileAtomic } from '../fs/atomic.js';
+
+export interface InstallState {
+  tag?: string;
+  /** The last pipeline step that completed. */
+  lastCompletedStep?: string;
+  /** Input hash per locally built image, as of its last successful build. */
+  builds: Record<string, string>;
+  /** Sentry image id the database was last migrated with. */
+  migratedImage?: string;
+  /** Snuba image id the bootstrap last ran with (20.7.0+). */
+  snubaBootstrapped?: string;
+  /** Admin email created (or found) by the superuser step. */
+  superuser?: string;
+  /** Hash of the compose files and image ids at the last successful `up`. */
+  upHash?: string;
+  /** Hash of each group of bind-mounted config files at the last successful `up`. */
+  mountHashes?: Record<string, string>;
+  history: Array<{ at: string; step: string; result: string }>;
+}
+
+export function readState(path: string): InstallState {
+  if (!existsSync(path)) return { builds: {}, history: [] };
+  const s = JSON.parse(readFileSync(path, 'utf8')) as InstallState;
+  return { ...s, builds: s.builds ?? {}, history: s.history ?? [] };
+}
+
+export function writeState(path: string, state: InstallState): void {
+  state.history = state.history.slice(-200);
+  writeFileAtomic(path, JSON.stringify(state, null, 2) + '\n', { mode: 0o600 });
+}

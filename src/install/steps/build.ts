@@ -1,0 +1,79 @@
+/**
+ * Step: build the local images (the Sentry image with plugins; for 20.7.0 also the cron images), each only
+ * when its inputs changed. The inputs hash is recorded as the image label io.sentry-onprem.inputs.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { imagesFor } from '../../render/images.js';
+import { inspectImage } from '../docker.js';
+import { UserError, EXIT } from '../../errors.js';
+import { done, skipped, type Ctx, type Step } from '../context.js';
+
+interface Built {
+  image: string;
+  service: string;
+  files: string[];
+  base: () => string | undefined;
+}
+
+export const INPUTS_LABEL = 'io.sentry-onprem.inputs';
+
+function builds(ctx: Ctx): Built[] {
+  const a = ctx.answers!;
+  const images = imagesFor(a.tag, a.images.registry);
+  const list: Built[] = [
+    { image: 'sentry-onpremise-local', service: 'web', files: ['sentry/Dockerfile', 'sentry/.dockerignore', 'sentry/requirements.txt'], base: () => images.sentryBase },
+  ];
+  if (a.tag !== '9.1.2') {
+    const cron = ['cron/Dockerfile', 'cron/entrypoint.sh'];
+    list.push(
+      { image: 'sentry-cleanup-onpremise-local', service: 'sentry-cleanup', files: cron, base: () => 'sentry-onpremise-local' },
+      { image: 'snuba-cleanup-onpremise-local', service: 'snuba-cleanup', files: cron, base: () => images.snuba },
+      { image: 'symbolicator-cleanup-onpremise-local', service: 'symbolicator-cleanup', files: cron, base: () => images.symbolicator },
+    );
+  }
+  return list;
+}
+
+async function inputsHash(ctx: Ctx, b: Built): Promise<string> {
+  const h = createHash('sha256');
+  for (const f of b.files) {
+    const p = join(ctx.layout.dir, f);
+    h.update(f).update('\0').update(existsSync(p) ? readFileSync(p) : '').update('\0');
+  }
+  const base = b.base();
+  h.update((base && (await inspectImage(base))?.id) || `missing:${base}`);
+  return h.digest('hex').slice(0, 32);
+}
+
+export const buildStep: Step = {
+  id: 'build',
+  title: 'Build images',
+  async run(ctx, out) {
+    const built: string[] = [];
+    const planned: string[] = [];
+    // In order: the cron image's hash depends on the Sentry image just built.
+    for (const b of builds(ctx)) {
+      const hash = await inputsHash(ctx, b);
+      const current = await inspectImage(b.image);
+      if (current?.labels[INPUTS_LABEL] === hash) continue;
+      if (ctx.dryRun) {
+        planned.push(`${b.image} (${current ? 'inputs changed' : 'not built yet'})`);
+        continue;
+      }
+      out(`building ${b.image} (${current ? 'inputs changed' : 'not built yet'})`);
+      await ctx.runner!.run(['build', '--force-rm', b.service], { env: { SENTRY_ONPREM_INPUTS: hash }, onLine: out });
+      const after = await inspectImage(b.image);
+      if (after?.labels[INPUTS_LABEL] !== hash) {
+        throw new UserError(`${b.image} was built but does not carry the expected ${INPUTS_LABEL} label`, EXIT.failure, 'See the log; the compose file may have been edited so the build no longer sets the label.');
+      }
+      ctx.state.builds[b.image] = hash;
+      if (b.image === 'sentry-onpremise-local') ctx.sentryImageChanged = true;
+      built.push(b.image);
+    }
+    if (ctx.dryRun && planned.length) return skipped(`dry run: would build ${planned.join(', ')}`);
+    if (!built.length) return skipped('images are up to date with their inputs');
+    return done(`built ${built.join(', ')}`);
+  },
+};

@@ -1,0 +1,49 @@
+/** Step: the preflight checks of the `check` command, for the target release. Changes nothing. */
+import { detectCompose } from '../../engine/detect-compose.js';
+import { minimumsFor } from '../../catalog.js';
+import type { ComposeCommand } from '../../compose/runner.js';
+import { UserError, EXIT } from '../../errors.js';
+import { done, type Ctx, type Step } from '../context.js';
+import { runChecks } from '../../../checks/index.js';
+
+/** The Compose the install runs: the one the `compose` check chooses for this release. */
+export async function chooseCompose(ctx: Ctx): Promise<ComposeCommand> {
+  const min = minimumsFor(ctx.answers!.tag);
+  const det = await detectCompose({ minimum: min.compose, allowV1: min.composeV1 });
+  if (!det.chosen) {
+    throw new UserError(
+      `no Docker Compose of at least ${min.compose} found for Sentry ${ctx.answers!.tag}`,
+      EXIT.prerequisite,
+      'Install the Compose v2 plugin (docker compose) or docker-compose, then run again; `sentry-onprem check` shows what was found.',
+    );
+  }
+  return { argv: det.chosen.argv, v2: det.chosen.flavor === 'v2', version: det.chosen.version };
+}
+
+export const checksStep: Step = {
+  id: 'checks',
+  title: 'Preflight checks',
+  async run(ctx, out) {
+    const a = ctx.answers!;
+    const results = await runChecks({
+      tag: a.tag,
+      installDir: ctx.layout.dir,
+      ports: a.ports.https && a.tls.mode !== 'off' ? { http: a.ports.http, https: a.ports.https } : { http: a.ports.http },
+      skip: ctx.flags.skipCheck ?? [],
+      ownProject: ctx.project,
+    });
+    for (const r of results) {
+      if (r.status !== 'pass') out(`${r.status.toUpperCase()} ${r.id}: found ${r.found}; required ${r.required}${r.remedy ? `. ${r.remedy}` : ''}${r.skipped ? ' (skipped with --skip-check)' : ''}`);
+    }
+    const failed = results.filter((r) => r.status === 'fail');
+    if (failed.length) {
+      throw new UserError(
+        `${failed.length} preflight check${failed.length > 1 ? 's' : ''} failed: ${failed.map((r) => r.id).join(', ')}`,
+        EXIT.prerequisite,
+        `${failed.map((r) => r.remedy).filter(Boolean).join(' ')} Nothing was changed. To go on anyway: --skip-check ${failed[0].id}`,
+      );
+    }
+    const warns = results.filter((r) => r.status === 'warn').length;
+    return done(`${results.length - warns} passed${warns ? `, ${warns} warning${warns > 1 ? 's' : ''}` : ''}`);
+  },
+};

@@ -1,0 +1,16 @@
+/** Step: the cleanup cron entry for this install directory (content owned by src/cron/entry.ts). */
+import { installCron } from '../../cron/entry.js';
+import { done, skipped, type Step } from '../context.js';
+
+export const cronStep: Step = {
+  id: 'cron',
+  title: 'Install the cleanup cron',
+  async run(ctx) {
+    const c = ctx.answers!.cleanup;
+    const spec = { dir: ctx.layout.dir, schedule: c.schedule, days: c.days, vacuum: c.vacuum };
+    const changed = installCron(spec, ctx.dryRun);
+    if (!changed) return skipped('the cron entry is up to date');
+    if (ctx.dryRun) return skipped(`dry run: would install "${c.schedule}" cleanup --days ${c.days} --vacuum ${c.vacuum}`);
+    return done(`"${c.schedule}" cleanup --days ${c.days} --vacuum ${c.vacuum}`);
+  },
+};

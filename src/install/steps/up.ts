@@ -1,0 +1,100 @@
+/**
+ * Step: start the stack with `up -d` and wait for health through the vhost. Compose recreates what changed
+ * in the compose file or images; services whose mounted config files changed are restarted (same container).
+ * When nothing changed and everything runs, nothing is touched.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import yaml from 'js-yaml';
+import { RELEASES } from '../../catalog.js';
+import { inspectImage, projectContainers, containerLogs } from '../docker.js';
+import { healthTarget, waitHealthy } from '../health.js';
+import { UserError, EXIT } from '../../errors.js';
+import { done, skipped, type Ctx, type Step } from '../context.js';
+
+export function composeServices(dir: string): Array<{ name: string; image?: string }> {
+  const doc = yaml.load(readFileSync(join(dir, 'docker-compose.yml'), 'utf8')) as { services: Record<string, { image?: string }> };
+  return Object.entries(doc.services).map(([name, s]) => ({ name, image: s.image }));
+}
+
+function hashFiles(paths: string[]): string {
+  const h = createHash('sha256');
+  for (const p of paths) h.update(p).update('\0').update(existsSync(p) ? readFileSync(p) : '').update('\0');
+  return h.digest('hex').slice(0, 32);
+}
+
+/** Groups of mounted files and the services that read them. */
+export function mountGroups(ctx: Ctx): Record<string, { files: string[]; services: string[] }> {
+  const a = ctx.answers!;
+  const d = (p: string) => join(ctx.layout.dir, p);
+  const tls = a.tls.mode === 'off' ? [] : a.tls.mode === 'self-signed' ? [d('tls/cert.pem'), d('tls/key.pem')] : [resolve(ctx.layout.dir, a.tls.cert), resolve(ctx.layout.dir, a.tls.key)];
+  const groups: Record<string, { files: string[]; services: string[] }> = {
+    sentry: { files: [d('sentry/config.yml'), d('sentry/sentry.conf.py')], services: RELEASES[a.tag].sentryServices },
+    nginx: { files: [d('nginx/nginx.conf'), d('nginx/sentry.conf'), ...tls], services: ['nginx'] },
+  };
+  if (a.tag !== '9.1.2') {
+    groups.relay = { files: [d('relay/config.yml'), d('relay/credentials.json')], services: ['relay'] };
+    groups.symbolicator = { files: [d('symbolicator/config.yml')], services: ['symbolicator'] };
+  }
+  return groups;
+}
+
+async function upHash(ctx: Ctx): Promise<string> {
+  const h = createHash('sha256');
+  h.update(readFileSync(join(ctx.layout.dir, 'docker-compose.yml'))).update(readFileSync(join(ctx.layout.dir, '.env')));
+  const overrides = join(ctx.layout.dir, 'docker-compose.override.yml');
+  if (existsSync(overrides)) h.update(readFileSync(overrides));
+  for (const s of composeServices(ctx.layout.dir)) if (s.image) h.update(s.image).update((await inspectImage(s.image.replace(/\$\$/g, '$')))?.id ?? 'missing');
+  for (const [name, g] of Object.entries(mountGroups(ctx))) h.update(name).update(hashFiles(g.files));
+  return h.digest('hex').slice(0, 32);
+}
+
+async function notRunning(ctx: Ctx): Promise<string[]> {
+  const running = new Set((await projectContainers(ctx.project!)).filter((c) => !c.oneoff && c.state === 'running').map((c) => c.service));
+  return composeServices(ctx.layout.dir).map((s) => s.name).filter((n) => !running.has(n));
+}
+
+export const upStep: Step = {
+  id: 'up',
+  title: 'Start Sentry',
+  async run(ctx, out) {
+    const hash = await upHash(ctx);
+    const down = await notRunning(ctx);
+    const groups = mountGroups(ctx);
+    const mountHashes = Object.fromEntries(Object.entries(groups).map(([k, g]) => [k, hashFiles(g.files)]));
+    if (hash === ctx.state.upHash && down.length === 0) return skipped('every service runs with the current configuration');
+    if (ctx.dryRun) return skipped(`dry run: would run \`up -d\`${down.length ? ` (not running: ${down.join(', ')})` : ''}`);
+    const before = new Map((await projectContainers(ctx.project!)).filter((c) => !c.oneoff).map((c) => [c.service, c.id]));
+    await ctx.runner!.run(['up', '-d', '--remove-orphans'], { onLine: out });
+    // Bind-mounted files changed, container kept: restart only the services that read them.
+    const previous = ctx.state.mountHashes ?? {};
+    const after = new Map((await projectContainers(ctx.project!)).filter((c) => !c.oneoff).map((c) => [c.service, c.id]));
+    const restart = new Set<string>();
+    for (const [name, g] of Object.entries(groups)) {
+      if (previous[name] && previous[name] !== mountHashes[name]) {
+        for (const s of g.services) if (before.get(s) && before.get(s) === after.get(s)) restart.add(s);
+      }
+    }
+    if (restart.size) await ctx.runner!.run(['restart', ...restart], { onLine: out });
+    const target = healthTarget(ctx.answers!, ctx.layout.dir);
+    const timeout = Number(process.env.SENTRY_ONPREM_HEALTH_TIMEOUT_MS ?? 180_000);
+    const health = await waitHealthy(target, timeout, () => ctx.runner!.cancelled);
+    if (!health.ok) {
+      const containers = await projectContainers(ctx.project!);
+      const bad = containers.filter((c) => !c.oneoff && c.state !== 'running');
+      const details: string[] = [];
+      for (const c of bad.slice(0, 6)) details.push(`--- ${c.service} (${c.state}) ---\n${(await containerLogs(c.id, 15)).trimEnd()}`);
+      const candidates = bad.length ? '' : `\n--- web ---\n${(await containerLogs(containers.find((c) => c.service === 'web')?.id ?? '', 15).catch(() => '')).trimEnd()}`;
+      throw new UserError(
+        `Sentry did not answer ${target.protocol}://${target.host}:${target.port}/_health/ within ${Math.round(timeout / 1000)} s (last: ${health.last})` +
+          (bad.length ? `; not running: ${bad.map((c) => c.service).join(', ')}\n${details.join('\n')}` : candidates),
+        EXIT.failure,
+        'Fix what the logs above show, then run install again: it resumes from here.',
+      );
+    }
+    ctx.state.upHash = await upHash(ctx);
+    ctx.state.mountHashes = mountHashes;
+    return done(`healthy over ${target.protocol} after ${(health.ms / 1000).toFixed(1)} s${restart.size ? `; restarted ${[...restart].join(', ')}` : ''}`);
+  },
+};

@@ -1,0 +1,240 @@
+/**
+ * End-to-end harness: the real CLI against the real Docker engine, with stand-in images built locally
+ * under the official names (scripts/e2e-images.sh). Traffic stays on loopback and the test's own networks.
+ */
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, mkdirSync, writeFileSync, existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+export const CLI = join(ROOT, 'dist', 'install.js');
+export const V2_CONFIG = process.env.SENTRY_ONPREM_E2E_DOCKER_CONFIG ?? '/tmp/sentry-onprem-e2e/docker-config';
+
+export type Flavor = 'v1' | 'v2';
+
+/** Environment that makes the CLI pick Compose v2 (the private plugin) or v1 (no plugin visible). */
+export function composeEnv(flavor: Flavor): NodeJS.ProcessEnv {
+  if (flavor === 'v2') return { ...process.env, DOCKER_CONFIG: V2_CONFIG };
+  const empty = join(tmpdir(), 'sentry-onprem-e2e-no-plugins');
+  mkdirSync(empty, { recursive: true });
+  return { ...process.env, DOCKER_CONFIG: empty };
+}
+
+export function composeArgv(flavor: Flavor): string[] {
+  return flavor === 'v2' ? ['docker', 'compose'] : ['docker-compose'];
+}
+
+export function engineReachable(): boolean {
+  try {
+    execFileSync('docker', ['info', '--format', '{{.ServerVersion}}'], { stdio: 'pipe', timeout: 10_000 });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function docker(args: string[], input?: string): string {
+  return execFileSync('docker', args, { encoding: 'utf8', input, stdio: ['pipe', 'pipe', 'pipe'], maxBuffer: 64 << 20 });
+}
+
+export interface RunResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+export interface Running {
+  child: ChildProcess;
+  output: () => string;
+  done: Promise<RunResult>;
+  /** Resolves when the combined output matches. */
+  waitFor(re: RegExp, timeoutMs?: number): Promise<void>;
+}
+
+export function startCli(args: string[], env: NodeJS.ProcessEnv): Running {
+  const t0 = Date.now();
+  const child = spawn(process.execPath, [CLI, ...args], { env: { ...env, CI: 'true' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  const waiters: Array<{ re: RegExp; resolve: () => void }> = [];
+  const check = () => {
+    for (const w of [...waiters]) if (w.re.test(stdout + stderr)) {
+      waiters.splice(waiters.indexOf(w), 1);
+      w.resolve();
+    }
+  };
+  child.stdout!.on('data', (d) => ((stdout += d), check()));
+  child.stderr!.on('data', (d) => ((stderr += d), check()));
+  const done = new Promise<RunResult>((res) => child.on('close', (code, signal) => res({ code, signal, stdout, stderr, ms: Date.now() - t0 })));
+  return {
+    child,
+    output: () => stdout + stderr,
+    done,
+    waitFor(re, timeoutMs = 600_000) {
+      return new Promise((res, rej) => {
+        if (re.test(stdout + stderr)) return res();
+        const timer = setTimeout(() => rej(new Error(`timed out waiting for ${re}; output so far:\n${(stdout + stderr).slice(-3000)}`)), timeoutMs);
+        waiters.push({ re, resolve: () => (clearTimeout(timer), res()) });
+      });
+    },
+  };
+}
+
+export async function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<RunResult> {
+  return startCli(args, env).done;
+}
+
+export interface Fixture {
+  dir: string;
+  answersFile: string;
+  passwords: { admin: string; mail: string; ldap: string };
+}
+
+/** A fresh install directory and answers file for a tag, on high loopback ports. */
+export function fixture(tag: string, ports: { http: number; https: number }, extra = ''): Fixture {
+  const base = mkdtempSync(join(tmpdir(), `sentry-onprem-e2e-${tag}-`));
+  const dir = join(base, 'install');
+  const passwords = { admin: `Adm1n'"pw$${Date.now()}`, mail: `m@il"pw'${Date.now()}`, ldap: `ld@p$pw${Date.now()}` };
+  const answersFile = join(base, 'answers.yml');
+  writeFileSync(
+    answersFile,
+    [
+      `tag: ${tag}`,
+      'url: https://sentry.e2e.test',
+      `admin: {email: admin@e2e.test, password: ${JSON.stringify(passwords.admin)}}`,
+      `mail: {host: smtp, port: 25, username: mailer, password: ${JSON.stringify(passwords.mail)}, from: sentry@e2e.test}`,
+      'timezone: Europe/Berlin',
+      'web: {workers: 2}',
+      `ports: {http: ${ports.http}, https: ${ports.https}}`,
+      'cleanup: {days: 30, schedule: "17 4 * * *", vacuum: analyze}',
+      extra,
+    ].join('\n') + '\n',
+  );
+  mkdirSync(dir, { recursive: true });
+  if (tag !== '9.1.2') {
+    // This machine's dockerd cannot raise nofile above its own hard limit (20000); the release asks 262144.
+    writeFileSync(join(dir, 'docker-compose.override.yml'), "version: '3.4'\nservices:\n  clickhouse:\n    ulimits:\n      nofile:\n        soft: 20000\n        hard: 20000\n");
+  }
+  return { dir, answersFile, passwords };
+}
+
+/** Everything an install leaves on the engine and host, removed: containers, volumes, networks, cron entry. */
+export function teardown(dir: string, flavor: Flavor, project: string, volumes: string[]): void {
+  if (existsSync(join(dir, 'docker-compose.yml'))) {
+    try {
+      execFileSync(composeArgv(flavor)[0], [...composeArgv(flavor).slice(1), 'down', '-v', '--remove-orphans', '-t', '2'], {
+        cwd: dir,
+        env: composeEnv(flavor),
+        stdio: 'pipe',
+        timeout: 180_000,
+      });
+    } catch {
+      /* fall through to the forced removal */
+    }
+  }
+  const ids = docker(['ps', '-aq', '--filter', `label=com.docker.compose.project=${project}`]).split('\n').filter(Boolean);
+  if (ids.length) docker(['rm', '-fv', ...ids]);
+  for (const v of volumes) {
+    try {
+      docker(['volume', 'rm', '-f', v]);
+    } catch {
+      /* not there */
+    }
+  }
+  try {
+    execFileSync(process.execPath, [CLI, 'cron', 'remove', '--dir', dir], { stdio: 'pipe' });
+  } catch {
+    /* no cron command or no entry */
+  }
+}
+
+export interface ContainerFacts {
+  id: string;
+  service: string;
+  startedAt: string;
+  running: boolean;
+  oneoff: boolean;
+}
+
+export function containers(project: string): ContainerFacts[] {
+  const ids = docker(['ps', '-aq', '--filter', `label=com.docker.compose.project=${project}`]).split('\n').filter(Boolean);
+  if (!ids.length) return [];
+  const info = JSON.parse(docker(['inspect', ...ids])) as Array<{ Id: string; State: { StartedAt: string; Running: boolean }; Config: { Labels: Record<string, string> } }>;
+  return info.map((c) => ({
+    id: c.Id,
+    service: c.Config.Labels['com.docker.compose.service'],
+    startedAt: c.State.StartedAt,
+    running: c.State.Running,
+    oneoff: (c.Config.Labels['com.docker.compose.oneoff'] ?? '').toLowerCase() === 'true',
+  }));
+}
+
+export function psql(project: string, sql: string): string {
+  const pg = containers(project).find((c) => c.service === 'postgres' && c.running && !c.oneoff);
+  if (!pg) throw new Error('postgres is not running');
+  return docker(['exec', '-i', pg.id, 'psql', '-U', 'postgres', '-Atq', '-v', 'ON_ERROR_STOP=1'], sql).trim();
+}
+
+/** mtime of every file under dir (except logs/, which each run adds to). */
+export function mtimes(dir: string): Map<string, number> {
+  const out = new Map<string, number>();
+  const walk = (d: string) => {
+    for (const name of readdirSync(d)) {
+      const p = join(d, name);
+      if (p === join(dir, 'logs')) continue;
+      const st = statSync(p);
+      if (st.isDirectory()) walk(p);
+      else out.set(p.slice(dir.length + 1), st.mtimeMs);
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+/** Samples every process's argv while a run goes on; returns the lines that contain a needle. */
+export function watchArgv(needles: string[]): () => string[] {
+  const hits = new Set<string>();
+  const timer = setInterval(() => {
+    for (const pid of readdirSync('/proc')) {
+      if (!/^\d+$/.test(pid)) continue;
+      let cmd = '';
+      try {
+        cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+      } catch {
+        continue;
+      }
+      for (const n of needles) if (n && cmd.includes(n)) hits.add(`pid ${pid}: ${cmd.slice(0, 200)}`);
+    }
+  }, 40);
+  return () => {
+    clearInterval(timer);
+    return [...hits];
+  };
+}
+
+/** Seeds the external postgres volume with stand-in fault rows, before the install creates its database. */
+export function seedFaults(volume: string, image: string, faults: Record<string, string>): void {
+  docker(['volume', 'create', volume]);
+  const name = `sentry-onprem-e2e-seed-${Date.now()}`;
+  docker(['run', '-d', '--name', name, '-e', 'POSTGRES_HOST_AUTH_METHOD=trust', '-v', `${volume}:/var/lib/postgresql/data`, image]);
+  try {
+    const sql = ['CREATE TABLE IF NOT EXISTS standin_faults (name text PRIMARY KEY, value text);', 'DELETE FROM standin_faults;']
+      .concat(Object.entries(faults).map(([k, v]) => `INSERT INTO standin_faults VALUES ('${k}', '${v}');`))
+      .join('\n');
+    for (let i = 0; i < 120; i++) {
+      try {
+        docker(['exec', '-i', name, 'psql', '-U', 'postgres', '-h', '127.0.0.1', '-v', 'ON_ERROR_STOP=1', '-q'], sql);
+        return;
+      } catch {
+        execFileSync('sleep', ['0.5']);
+      }
+    }
+    throw new Error('could not seed the postgres volume');
+  } finally {
+    docker(['rm', '-f', name]);
+  }
+}

@@ -1,0 +1,202 @@
+/**
+ * `sentry-onprem install` end to end, on the real engine with the stand-in images, for 9.1.2 and 20.7.0
+ * under Compose v1 and v2. Fails (never skips) in CI when the engine is not there.
+ */
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import https from 'node:https';
+import {
+  containers, docker, engineReachable, fixture, composeEnv, mtimes, psql, runCli, startCli, teardown, watchArgv, seedFaults,
+  type Flavor,
+} from './harness.js';
+import { RELEASES, type SupportedTag } from '../../src/catalog.js';
+import { cronFilePath } from '../../src/cron/entry.js';
+
+before(() => {
+  if (!engineReachable()) {
+    if (process.env.CI) throw new Error('no Docker engine: .ci/run must start dockerd before the tests');
+  }
+});
+
+const skipReason = () => (!engineReachable() && !process.env.CI ? 'no Docker engine (run .ci/run)' : false);
+
+function get(port: number, path: string, ca: string): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
+  return new Promise((res, rej) => {
+    const req = https.request({ host: '127.0.0.1', port, path, servername: 'sentry.e2e.test', headers: { Host: 'sentry.e2e.test' }, ca, timeout: 5000 }, (r) => {
+      let body = '';
+      r.on('data', (d) => (body += d));
+      r.on('end', () => res({ status: r.statusCode ?? 0, body, headers: r.headers }));
+    });
+    req.on('error', rej);
+    req.end();
+  });
+}
+
+let portBase = 18400;
+
+async function scenario(tag: SupportedTag, flavor: Flavor): Promise<void> {
+  const ports = { http: portBase++, https: portBase++ };
+  const fx = fixture(tag, ports);
+  const project = RELEASES[tag].projectName;
+  const volumes = RELEASES[tag].externalVolumes;
+  const env = composeEnv(flavor);
+  teardown(fx.dir, flavor, project, volumes);
+  const secretsNeedles = [fx.passwords.admin, fx.passwords.mail];
+  try {
+    const stopWatch = watchArgv(secretsNeedles);
+    const first = await runCli(['install', '--dir', fx.dir, '--answers', fx.answersFile, '--yes'], env);
+    const argvHits = stopWatch();
+    assert.equal(first.code, 0, `install failed:\n${first.stderr.slice(-4000)}`);
+    assert.match(first.stderr, new RegExp(flavor === 'v2' ? 'using docker compose' : 'using docker-compose'));
+    assert.deepEqual(argvHits, [], 'a password appeared in some process argv');
+
+    // Every service of the rendered compose file runs.
+    const services = Object.keys((await import('js-yaml')).default.load(readFileSync(join(fx.dir, 'docker-compose.yml'), 'utf8')) as object);
+    void services;
+    const running = containers(project).filter((c) => !c.oneoff);
+    const doc = (await import('js-yaml')).default.load(readFileSync(join(fx.dir, 'docker-compose.yml'), 'utf8')) as { services: Record<string, unknown> };
+    for (const s of Object.keys(doc.services)) {
+      assert.ok(running.some((c) => c.service === s && c.running), `service ${s} is not running`);
+    }
+    assert.equal(containers(project).filter((c) => c.oneoff).length, 0, 'one-off containers were left behind');
+
+    // Health over https through the vhost with the rendered certificate.
+    const ca = readFileSync(join(fx.dir, 'tls/cert.pem'), 'utf8');
+    const health = await get(ports.https, '/_health/', ca);
+    assert.equal(health.status, 200);
+    assert.equal(health.body.trim(), 'ok');
+    assert.ok(health.headers['strict-transport-security']);
+
+    // The admin row in PostgreSQL; the cron entry.
+    assert.equal(psql(project, "select email || '|' || is_superuser from sentry_user where email = 'admin@e2e.test'"), 'admin@e2e.test|t');
+    const cron = readFileSync(cronFilePath(fx.dir), 'utf8');
+    assert.match(cron, /^17 4 \* \* \* root .* cleanup --dir /m);
+
+    // No password in the log or in docker inspect of the running containers.
+    const logs = readdirSync(join(fx.dir, 'logs')).map((f) => readFileSync(join(fx.dir, 'logs', f), 'utf8')).join('\n');
+    const inspect = docker(['inspect', ...running.map((c) => c.id)]);
+    for (const pw of secretsNeedles) {
+      assert.ok(!logs.includes(pw), 'a password is in the log');
+      assert.ok(!inspect.includes(pw), 'a password is in docker inspect');
+      assert.ok(!first.stdout.includes(pw) && !first.stderr.includes(pw), 'a password was printed');
+    }
+    // The secret key only where the release reads it.
+    const key = JSON.parse(readFileSync(join(fx.dir, '.sentry-onprem/secrets.json'), 'utf8')).secretKey as string;
+    assert.equal(key.length, 50);
+    assert.ok(!logs.includes(key) && !first.stderr.includes(key), 'the secret key is in the log or output');
+    if (tag === '9.1.2') {
+      assert.ok(readFileSync(join(fx.dir, '.env'), 'utf8').includes(key));
+      const envOf = JSON.parse(docker(['inspect', running.find((c) => c.service === 'web')!.id]))[0].Config.Env as string[];
+      assert.ok(envOf.includes(`SENTRY_SECRET_KEY=${key}`));
+      assert.ok(!docker(['inspect', running.find((c) => c.service === 'nginx')!.id]).includes(key));
+    } else {
+      assert.ok(readFileSync(join(fx.dir, 'sentry/config.yml'), 'utf8').includes(key));
+      assert.ok(!inspect.includes(key), 'the secret key is in docker inspect');
+    }
+
+    // A second run is a no-op.
+    const before = new Map(containers(project).map((c) => [c.id, c.startedAt]));
+    const times = mtimes(fx.dir);
+    const second = await runCli(['install', '--dir', fx.dir, '--yes'], env);
+    assert.equal(second.code, 0, second.stderr.slice(-3000));
+    console.log(`# ${tag} ${flavor}: install ${(first.ms / 1000).toFixed(1)} s, no-op re-run ${(second.ms / 1000).toFixed(1)} s`);
+    const after = new Map(containers(project).map((c) => [c.id, c.startedAt]));
+    assert.deepEqual(after, before, 'a container was recreated or restarted by the no-op run');
+    assert.deepEqual(mtimes(fx.dir), times, 'a file was written by the no-op run');
+    for (const step of ['Render configuration files', 'Build images', 'Run database migrations', 'Create the admin user', 'Start Sentry']) {
+      assert.match(second.stderr, new RegExp(`- ${step}: skipped`), `${step} was not skipped`);
+    }
+  } finally {
+    teardown(fx.dir, flavor, project, volumes);
+  }
+}
+
+for (const tag of ['9.1.2', '20.7.0'] as const) {
+  for (const flavor of ['v1', 'v2'] as const) {
+    test(`install ${tag} with compose ${flavor}: fresh install, then a no-op re-run`, { skip: skipReason(), timeout: 20 * 60_000 }, async () => {
+      await scenario(tag, flavor);
+    });
+  }
+}
+
+test('install 9.1.2: SIGINT during the build and during the migrations, then a re-run completes', { skip: skipReason(), timeout: 20 * 60_000 }, async () => {
+  const tag = '9.1.2';
+  const flavor: Flavor = 'v2';
+  const fx = fixture(tag, { http: 18480, https: 18481 }, 'plugins: ["sentry-onprem-testplugin==1.0"]');
+  const project = RELEASES[tag].projectName;
+  const volumes = RELEASES[tag].externalVolumes;
+  const env = composeEnv(flavor);
+  teardown(fx.dir, flavor, project, volumes);
+  try {
+    // The sentry image must be rebuilt in this run, so the build is long enough to interrupt.
+    try {
+      docker(['rmi', '-f', 'sentry-onpremise-local']);
+    } catch {
+      /* not there */
+    }
+    seedFaults('sentry-postgres', 'postgres:9.5', { 'upgrade-delay': '30' });
+    const args = ['install', '--dir', fx.dir, '--answers', fx.answersFile, '--yes'];
+    const a = startCli(args, env);
+    await a.waitFor(/building sentry-onpremise-local/);
+    await new Promise((r) => setTimeout(r, 1500));
+    a.child.kill('SIGINT');
+    const ra = await a.done;
+    assert.equal(ra.code, 130, ra.stderr.slice(-2000));
+    assert.match(ra.stderr, /cancelled during "Build images"/);
+    assert.equal(containers(project).filter((c) => c.oneoff).length, 0);
+    const state1 = JSON.parse(readFileSync(join(fx.dir, '.sentry-onprem/state.json'), 'utf8'));
+    assert.equal(state1.lastCompletedStep, 'images');
+
+    const b = startCli(['install', '--dir', fx.dir, '--yes'], env);
+    await b.waitFor(/> Run database migrations/);
+    await b.waitFor(/Syncing|Creating tables|Running migrations/i, 120_000);
+    b.child.kill('SIGINT');
+    const rb = await b.done;
+    assert.equal(rb.code, 130, rb.stderr.slice(-2000));
+    assert.match(rb.stderr, /cancelled during "Run database migrations"/);
+    assert.equal(containers(project).filter((c) => c.oneoff).length, 0, 'the one-off upgrade container was left behind');
+    assert.equal(JSON.parse(readFileSync(join(fx.dir, '.sentry-onprem/state.json'), 'utf8')).lastCompletedStep, 'bootstrap');
+
+    psql(project, "DELETE FROM standin_faults");
+    const c = await runCli(['install', '--dir', fx.dir, '--yes'], env);
+    assert.equal(c.code, 0, c.stderr.slice(-3000));
+    assert.match(c.stderr, /- Build images: skipped/);
+    const state = JSON.parse(readFileSync(join(fx.dir, '.sentry-onprem/state.json'), 'utf8'));
+    assert.equal(state.lastCompletedStep, 'summary');
+    assert.equal(psql(project, "select count(*) from sentry_user where email = 'admin@e2e.test' and is_superuser"), '1');
+    assert.ok(Number(psql(project, 'select count(*) from django_migrations')) > 0);
+    const running = containers(project).filter((x) => !x.oneoff && x.running).map((x) => x.service).sort();
+    assert.deepEqual(running, ['cron', 'memcached', 'nginx', 'postgres', 'redis', 'smtp', 'web', 'worker']);
+    // The plugin made it into the image the services run.
+    const web = containers(project).find((x) => x.service === 'web')!;
+    assert.match(docker(['exec', web.id, 'python3', '-c', 'import sentry_onprem_testplugin as p; print(p.__version__)']), /1\.0/);
+  } finally {
+    teardown(fx.dir, flavor, project, volumes);
+  }
+});
+
+test('install 9.1.2: a failing migration names the step and a re-run after the fix completes', { skip: skipReason(), timeout: 15 * 60_000 }, async () => {
+  const tag = '9.1.2';
+  const flavor: Flavor = 'v1';
+  const fx = fixture(tag, { http: 18490, https: 18491 });
+  const project = RELEASES[tag].projectName;
+  const volumes = RELEASES[tag].externalVolumes;
+  const env = composeEnv(flavor);
+  teardown(fx.dir, flavor, project, volumes);
+  try {
+    seedFaults('sentry-postgres', 'postgres:9.5', { 'upgrade-fail': '1' });
+    const r = await runCli(['install', '--dir', fx.dir, '--answers', fx.answersFile, '--yes'], env);
+    assert.equal(r.code, 1, r.stderr.slice(-2000));
+    assert.match(r.stderr, /step "Run database migrations" failed: `docker-compose run --rm -T web sentry upgrade --noinput` exited with code 1/);
+    assert.match(r.stderr, /Full log: .*logs\/install-/);
+    assert.ok(existsSync(join(fx.dir, 'logs')));
+    psql(project, 'DELETE FROM standin_faults');
+    const again = await runCli(['install', '--dir', fx.dir, '--yes'], env);
+    assert.equal(again.code, 0, again.stderr.slice(-3000));
+    assert.equal(psql(project, "select count(*) from sentry_user where email = 'admin@e2e.test'"), '1');
+  } finally {
+    teardown(fx.dir, flavor, project, volumes);
+  }
+});
