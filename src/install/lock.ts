@@ -1,6 +1,8 @@
 /** One command at a time per install directory: a lock file holding the owner's pid, stale locks taken over. */
 import { openSync, writeSync, closeSync, readFileSync, unlinkSync, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { createHash } from 'node:crypto';
 
 export type Release = () => void;
 
@@ -36,4 +38,22 @@ export function tryLock(path: string, what: string): Release | number {
     }
   }
   throw new Error(`cannot take the lock ${path}`);
+}
+
+/**
+ * The one lock of an install directory, shared by install, reconfigure, cleanup and cron: an upgrade
+ * must not start while VACUUM FULL rewrites tables, nor two cleanups at once.
+ */
+export function dirLockPath(dir: string): string {
+  return join(tmpdir(), `sentry-onprem-${createHash('sha256').update(dir).digest('hex').slice(0, 16)}.lock`);
+}
+
+/** Who holds a lock: the pid and the command written by tryLock, or undefined when it is free. */
+export function lockHolder(path: string): { pid: number; what: string } | undefined {
+  try {
+    const [pid, what = ''] = readFileSync(path, 'utf8').trim().split(' ');
+    return { pid: Number(pid), what };
+  } catch {
+    return undefined;
+  }
 }

@@ -1,6 +1,6 @@
 /** Step: the preflight checks of the `check` command, for the target release. Changes nothing. */
 import { detectCompose } from '../../engine/detect-compose.js';
-import { minimumsFor } from '../../catalog.js';
+import { minimumsFor, type SupportedTag } from '../../catalog.js';
 import type { ComposeCommand } from '../../compose/runner.js';
 import { UserError, EXIT } from '../../errors.js';
 import { done, type Ctx, type Step } from '../context.js';
@@ -8,11 +8,16 @@ import { runChecks } from '../../../checks/index.js';
 
 /** The Compose the install runs: the one the `compose` check chooses for this release. */
 export async function chooseCompose(ctx: Ctx): Promise<ComposeCommand> {
-  const min = minimumsFor(ctx.answers!.tag);
+  return composeForTag(ctx.answers!.tag);
+}
+
+/** The same choice for commands that have only the release (cleanup). */
+export async function composeForTag(tag: SupportedTag): Promise<ComposeCommand> {
+  const min = minimumsFor(tag);
   const det = await detectCompose({ minimum: min.compose, allowV1: min.composeV1 });
   if (!det.chosen) {
     throw new UserError(
-      `no Docker Compose of at least ${min.compose} found for Sentry ${ctx.answers!.tag}`,
+      `no Docker Compose of at least ${min.compose} found for Sentry ${tag}`,
       EXIT.prerequisite,
       'Install the Compose v2 plugin (docker compose) or docker-compose, then run again; `sentry-onprem check` shows what was found.',
     );

@@ -6,6 +6,7 @@ export const cronStep: Step = {
   id: 'cron',
   title: 'Install the cleanup cron',
   async run(ctx) {
+    if (ctx.state.cronRemoved) return skipped('removed with `sentry-onprem cron remove`; `sentry-onprem cron install` brings it back');
     const c = ctx.answers!.cleanup;
     const spec = { dir: ctx.layout.dir, schedule: c.schedule, days: c.days, vacuum: c.vacuum };
     const changed = installCron(spec, ctx.dryRun);

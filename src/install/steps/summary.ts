@@ -8,7 +8,10 @@ export const summaryStep: Step = {
   title: 'Summary',
   async run(ctx, out) {
     const a = ctx.answers!;
-    const rel = (p: string) => relative(process.cwd(), p) || '.';
+    const rel = (p: string) => {
+      const r = relative(process.cwd(), p);
+      return r === '' ? '.' : r.startsWith('..') ? p : r;
+    };
     const lines = [
       `Sentry ${a.tag}: ${a.url}${a.ports.https !== 443 && a.tls.mode !== 'off' ? ` (https port ${a.ports.https})` : ''}`,
       `admin: ${a.admin.email}`,

@@ -59,6 +59,9 @@ export const upStep: Step = {
   id: 'up',
   title: 'Start Sentry',
   async run(ctx, out) {
+    if (ctx.dryRun && !existsSync(join(ctx.layout.dir, 'docker-compose.yml'))) {
+      return skipped('dry run: would run `up -d` and wait for /_health/ through the vhost');
+    }
     const hash = await upHash(ctx);
     const down = await notRunning(ctx);
     const groups = mountGroups(ctx);
