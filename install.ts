@@ -55,6 +55,87 @@ async function main(argv: string[]): Promise<number> {
     });
 
   program
+    .command('reconfigure')
+    .description('apply changed answers (sentry-onprem.yml) to an install: rebuild, migrate, recreate only what changed')
+    .option('--dir <dir>', 'install directory', '.')
+    .option('--yes', 'do not ask for confirmation')
+    .option('--dry-run', 'print what each step would do; change nothing')
+    .option('--force', 'overwrite files edited since the last render (a timestamped backup is kept)')
+    .addOption(new Option('--skip-check <id>', 'turn a failure of this preflight check into a warning').argParser(collect).default([]))
+    .action(async (opts) => {
+      const { reconfigure } = await import('./src/commands/reconfigure.js');
+      code = await reconfigure(opts);
+    });
+
+  program
+    .command('cleanup')
+    .description("remove events older than --days with Sentry's cleanup, then vacuum the database")
+    .option('--dir <dir>', 'install directory', '.')
+    .option('--days <n>', "delete data older than this many days (default: the answers' cleanup.days)")
+    .addOption(new Option('--vacuum <mode>', 'analyze: online VACUUM (ANALYZE); full: VACUUM FULL, gives disk back, locks each table; off').choices(['analyze', 'full', 'off']).default('analyze'))
+    .option('--json', 'print the result as JSON')
+    .option('--quiet', 'print nothing on success (errors still go to stderr)')
+    .option('--log-file <file>', 'append the log here (rotated at 1 MiB, 5 kept); default DIR/logs/cleanup.log')
+    .option('--scheduled', "run by the cron entry: leave Sentry's cleanup to the release's sentry-cleanup service when it has one")
+    .action(async (opts) => {
+      const { cleanup } = await import('./src/commands/cleanup.js');
+      code = await cleanup(opts);
+    });
+
+  const cron = program.command('cron').description('the cron entry that runs `sentry-onprem cleanup` for an install directory');
+  const cronFlags = (cmd: Command) => cmd.option('--dir <dir>', 'install directory', '.');
+  cronFlags(cron.command('install').description('install or update the entry (one per install directory)'))
+    .option('--days <n>', 'cleanup --days (saved as cleanup.days)')
+    .option('--schedule <expr>', 'five-field cron schedule (saved as cleanup.schedule)')
+    .option('--vacuum <mode>', 'analyze, full or off (saved as cleanup.vacuum)')
+    .action(async (opts) => {
+      const { cronInstall } = await import('./src/commands/cron.js');
+      code = await cronInstall(opts);
+    });
+  cronFlags(cron.command('remove').description('remove the entry; install and reconfigure will not add it back')).action(async (opts) => {
+    const { cronRemove } = await import('./src/commands/cron.js');
+    code = await cronRemove(opts);
+  });
+  cronFlags(cron.command('show').description('print the entry')).action(async (opts) => {
+    const { cronShow } = await import('./src/commands/cron.js');
+    code = await cronShow(opts);
+  });
+
+  program
+    .command('upgrade')
+    .description('upgrade to a newer Sentry release: path over the hard stops, backup first, rollback on failure')
+    .requiredOption('--tag <tag>', 'the Sentry release to upgrade to')
+    .option('--dir <dir>', 'install directory', '.')
+    .option('--yes', 'never ask: go ahead, and restore the database on a failed migration')
+    .option('--dry-run', 'print the plan (hops, images, files, steps); change nothing')
+    .option('--no-backup', 'skip the database dump (the configuration is still kept for the rollback)')
+    .addOption(new Option('--skip-check <id>', 'turn a failure of this preflight check into a warning').argParser(collect).default([]))
+    .action(async (opts) => {
+      const { upgrade } = await import('./src/commands/upgrade.js');
+      code = await upgrade(opts);
+    });
+
+  program
+    .command('backup')
+    .description('back up the database (a consistent dump), the answers, rendered files and secrets into backups/')
+    .option('--dir <dir>', 'install directory', '.')
+    .action(async (opts) => {
+      const { backup } = await import('./src/commands/backup.js');
+      code = await backup(opts);
+    });
+
+  program
+    .command('restore')
+    .description('put a backup back: same release only, checksums verified, ends with a healthy stack')
+    .argument('<backup-dir>', 'a directory made by `sentry-onprem backup` or by an upgrade')
+    .option('--dir <dir>', 'install directory', '.')
+    .option('--yes', 'do not ask for confirmation')
+    .action(async (backupDir: string, opts) => {
+      const { restore } = await import('./src/commands/restore.js');
+      code = await restore(backupDir, opts);
+    });
+
+  program
     .command('check')
     .description('preflight checks of this host for a Sentry release')
     .option('--dir <dir>', 'install directory', '.')

@@ -7,7 +7,9 @@ import { SUPPORTED_TAGS, NEWEST_TAG } from '../catalog.js';
 import {
   isCronSchedule,
   isEmail,
+  isHostName,
   isLdapUri,
+  isLdapUserFilter,
   isPipRequirement,
   isRegistryPrefix,
   isTimeZone,
@@ -44,14 +46,21 @@ export const answersSchema = z
         passwordFile: path.optional(),
       }, { message: 'a mapping with email and password (or passwordFile)' })
       .strict()
-      .refine((a) => a.password !== undefined || a.passwordFile !== undefined, {
+      .refine((a) => a?.password !== undefined || a?.passwordFile !== undefined, {
         message: 'one of admin.password or admin.passwordFile',
         path: ['password'],
-      }),
+        // Also when the email is missing too: every missing answer is listed at once.
+        when: (payload) => payload.value !== null && typeof payload.value === 'object',
+      })
+      // A missing admin block is parsed as {} so its missing fields are named one by one.
+      .prefault({} as { email: string }),
     mail: z
       .object({
         backend: z.enum(['smtp', 'dummy'], { message: 'smtp or dummy' }).default('smtp'),
-        host: text('a host name').default('smtp'),
+        host: z
+          .string({ message: 'a host name or IP address' })
+          .refine((s) => noControlChars(s) && isHostName(s), { message: 'a host name or IP address' })
+          .default('smtp'),
         port: port.default(25),
         username: text().default(''),
         password: text().default(''),
@@ -81,13 +90,15 @@ export const answersSchema = z
     storage: z
       .object({
         mode: z.enum(['volumes', 'bind'], { message: 'volumes or bind' }).default('volumes'),
-        dataDir: path.default('./data'),
+        // Written into short "source:target" volume strings, where a colon would split the path.
+        dataDir: path.refine((s) => !s.includes(':'), { message: 'a directory path without ":" (compose splits volume strings at it)' }).default('./data'),
       })
       .strict()
       .prefault({}),
     tls: z
       .object({
-        mode: z.enum(['self-signed', 'files', 'off'], { message: 'self-signed, files or off' }).default('self-signed'),
+        // Default: self-signed for an https url, off for an http one (see the transform at the end).
+        mode: z.enum(['self-signed', 'files', 'off'], { message: 'self-signed, files or off' }).optional(),
         cert: path.default('./tls/cert.pem'),
         key: path.default('./tls/key.pem'),
       })
@@ -126,8 +137,8 @@ export const answersSchema = z
       })
       .strict()
       .refine((l) => !l.enabled || l.userDn.length > 0, { message: 'the base DN to search users in', path: ['userDn'] })
-      .refine((l) => !l.enabled || l.userFilter.includes('%(user)s'), {
-        message: 'a filter containing %(user)s',
+      .refine((l) => !l.enabled || isLdapUserFilter(l.userFilter), {
+        message: 'a filter containing %(user)s, with any other % written as %% (django-auth-ldap %-formats it)',
         path: ['userFilter'],
       })
       .prefault({}),
@@ -147,7 +158,11 @@ export const answersSchema = z
       .strict()
       .prefault({}),
   })
-  .strict();
+  .strict()
+  .transform((a) => ({
+    ...a,
+    tls: { ...a.tls, mode: a.tls.mode ?? (parseUrl(a.url)?.protocol === 'https:' ? ('self-signed' as const) : ('off' as const)) },
+  }));
 
 export type Answers = z.output<typeof answersSchema>;
 export type AnswersInput = z.input<typeof answersSchema>;

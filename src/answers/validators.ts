@@ -87,5 +87,18 @@ export function isCronSchedule(s: string): boolean {
 export const isRegistryPrefix = (s: string) =>
   s === '' || /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:\d{1,5})?(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/.test(s);
 
+/**
+ * An LDAP user filter as django-auth-ldap uses it: Python %-formatted with {'user': name}, so it must hold
+ * %(user)s and no other % than %% (anything else fails at login time).
+ */
+export function isLdapUserFilter(s: string): boolean {
+  let user = false;
+  const rest = s.replace(/%(%|\(user\)s)/g, (_m, g: string) => {
+    if (g !== '%') user = true;
+    return '';
+  });
+  return user && !rest.includes('%');
+}
+
 /** LDAP server URI. */
 export const isLdapUri = (s: string) => /^ldaps?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?\/?$/.test(s);

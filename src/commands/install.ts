@@ -5,14 +5,13 @@
  */
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createHash } from 'node:crypto';
 import { isInteractive, loadAnswers } from '../answers/load.js';
 import { layoutFor } from '../layout.js';
 import { EXIT, UserError } from '../errors.js';
 import { RELEASES } from '../catalog.js';
 import { RunLog } from '../install/log.js';
 import { readState, writeState } from '../install/state.js';
-import { tryLock } from '../install/lock.js';
+import { dirLockPath, tryLock } from '../install/lock.js';
 import { ComposeRunner } from '../compose/runner.js';
 import { projectContainers, removeContainer } from '../install/docker.js';
 import type { Ctx, InstallFlags, Step } from '../install/context.js';
@@ -51,7 +50,7 @@ export async function install(flags: InstallFlags): Promise<number> {
   const dryRun = Boolean(flags.dryRun);
   const loaded = await loadAnswers(flags, layout, isInteractive(flags));
   const stamp = timestamp();
-  const release = tryLock(join(tmpdir(), `sentry-onprem-${createHash('sha256').update(layout.dir).digest('hex').slice(0, 16)}.lock`), 'install');
+  const release = tryLock(dirLockPath(layout.dir), 'install');
   if (typeof release === 'number') {
     throw new UserError(`another sentry-onprem command (pid ${release}) is working on ${layout.dir}`, EXIT.failure, 'Wait for it to finish, then run again.');
   }

@@ -4,8 +4,13 @@
  * A run can be cancelled: the child is stopped and the caller removes one-off containers.
  */
 import { execa, type ResultPromise } from 'execa';
-import type { RunLog } from '../install/log.js';
 import { UserError, EXIT } from '../errors.js';
+
+/** Where the runner logs each command and its output (the install's RunLog, cleanup's rotating log). */
+export interface CommandLog {
+  write(text: string): void;
+  clean(text: string): string;
+}
 
 export interface ComposeCommand {
   /** e.g. ['docker', 'compose'] or ['docker-compose']. */
@@ -47,7 +52,7 @@ export class ComposeRunner {
   constructor(
     readonly compose: ComposeCommand,
     readonly dir: string,
-    readonly log: RunLog,
+    readonly log: CommandLog,
   ) {}
 
   /** Global flags: no colours, no progress bars, in every supported version. */
@@ -69,7 +74,7 @@ export class ComposeRunner {
     this.log.write(`$ ${shown}`);
     const child = execa(cmd, full, {
       cwd: this.dir,
-      env: { ...opts.env, COMPOSE_INTERACTIVE_NO_CLI: '1' },
+      env: opts.env,
       input: opts.input ?? '',
       all: true,
       reject: false,

@@ -4,11 +4,12 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, unlinkSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { writeFileAtomic } from '../fs/atomic.js';
 import { packageRoot } from '../paths.js';
 import { isCronSchedule } from '../answers/validators.js';
+import { findExecutable } from '../engine/find-executable.js';
 import { UserError, EXIT } from '../errors.js';
 
 export interface CronSpec {
@@ -32,16 +33,32 @@ export function cronFilePath(dir: string): string {
 const marker = (dir: string) => `# sentry-onprem cleanup ${idFor(dir)} ${dir}`;
 
 function shellQuote(s: string): string {
-  return /^[A-Za-z0-9_./=:@%+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+  return /^[A-Za-z0-9_./=:@%+,-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
-/** The command cron runs: absolute node and CLI paths, so cron's minimal PATH does not matter. */
-export function cronCommand(spec: CronSpec): string {
+/** Directories cron's minimal PATH lacks but docker and docker-compose often live in. */
+const STANDARD_PATH = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
+/** The Docker settings of the shell that installs the entry, so cron reaches the same engine and Compose. */
+const DOCKER_VARS = ['DOCKER_HOST', 'DOCKER_CONTEXT', 'DOCKER_CONFIG', 'DOCKER_CERT_PATH', 'DOCKER_TLS_VERIFY'];
+
+export function cronEnvironment(env: NodeJS.ProcessEnv = process.env): string[] {
+  const found = ['docker', 'docker-compose'].map((n) => findExecutable(n, env.PATH ?? '')).filter((p): p is string => Boolean(p));
+  const path = [...new Set([...found.map((p) => dirname(p)), ...STANDARD_PATH])].join(':');
+  return [`PATH=${path}`, ...DOCKER_VARS.filter((k) => env[k]).map((k) => `${k}=${env[k]}`)];
+}
+
+/**
+ * The command cron runs: absolute node and CLI paths and its own PATH, so cron's minimal environment
+ * does not matter; --scheduled lets the release's own cleanup service keep Sentry's cleanup (20.7.0);
+ * --quiet plus the rotating --log-file: cron mails only failures.
+ */
+export function cronCommand(spec: CronSpec, env: NodeJS.ProcessEnv = process.env): string {
   const cli = join(packageRoot(), 'dist', 'install.js');
   const log = join(spec.dir, 'logs', 'cleanup.log');
-  return [process.execPath, cli, 'cleanup', '--dir', spec.dir, '--days', String(spec.days), '--vacuum', spec.vacuum, '--log-file', log]
-    .map((a) => shellQuote(a).replace(/%/g, '\\%'))
-    .join(' ');
+  const argv = [process.execPath, cli, 'cleanup', '--dir', spec.dir, '--days', String(spec.days), '--vacuum', spec.vacuum, '--scheduled', '--quiet', '--log-file', log];
+  // An assignment stays one only while its name is outside the quotes.
+  const assignments = cronEnvironment(env).map((kv) => kv.slice(0, kv.indexOf('=') + 1) + shellQuote(kv.slice(kv.indexOf('=') + 1)));
+  return [...assignments, ...argv.map(shellQuote)].map((a) => a.replace(/%/g, '\\%')).join(' ');
 }
 
 export function cronLines(spec: CronSpec): string {

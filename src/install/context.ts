@@ -30,6 +30,8 @@ export interface Ctx {
   state: InstallState;
   /** Set by steps that changed something the later steps depend on. */
   sentryImageChanged?: boolean;
+  /** Dry run: the images the build step would build (later steps report what that would cause). */
+  wouldBuild?: string[];
   /** Human lines for the summary. */
   notes: string[];
 }

@@ -72,7 +72,8 @@ export function planRender(layout: Layout, answers: Answers, adminPasswordInline
   if (answers.tls.mode === 'self-signed' && !selfSignedIsCurrent({ cert, key }, host)) {
     tls = { ...tls, needed: true, reason: existsSync(cert) ? `the certificate does not cover ${host} or expires within 30 days` : 'none yet' };
   }
-  const values = [...secretValues(secrets), answers.admin.password ?? ''].filter((v) => v.length >= 4);
+  // The secrets being replaced too: a diff's removed lines still hold them.
+  const values = [...secretValues(secrets), ...secretValues(known), answers.admin.password ?? ''].filter((v) => v.length >= 4);
   return {
     answers,
     secrets,

@@ -5,10 +5,13 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { imagesFor } from '../../render/images.js';
+import { RELEASES } from '../../catalog.js';
 import { inspectImage } from '../docker.js';
 import { writeFileAtomic } from '../../fs/atomic.js';
 import { UserError, EXIT } from '../../errors.js';
 import { done, skipped, type Step } from '../context.js';
+
+const RELAY_UID = 10001;
 
 export const bootstrapStep: Step = {
   id: 'bootstrap',
@@ -47,7 +50,9 @@ export const bootstrapStep: Step = {
         throw new UserError('relay printed credentials without secret_key, public_key and id', EXIT.failure);
       }
       ctx.log.addSecrets([creds.secret_key]);
-      writeFileAtomic(credsPath, JSON.stringify(creds) + '\n', { mode: 0o600 });
+      // The relay image reads it as its own user (uid 10001 in getsentry/relay's Dockerfile): 0600 and
+      // root-owned, relay could not open it and restarted forever. Without root, 0644 like the other files.
+      writeFileAtomic(credsPath, JSON.stringify(creds) + '\n', { mode: process.getuid?.() === 0 ? 0o600 : 0o644, uid: RELAY_UID });
       out(`relay/credentials.json written (relay id ${creds.id})`);
       did.push('relay credentials');
     }

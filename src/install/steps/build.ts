@@ -3,10 +3,10 @@
  * when its inputs changed. The inputs hash is recorded as the image label io.sentry-onprem.inputs.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { imagesFor } from '../../render/images.js';
 import { inspectImage } from '../docker.js';
+import { readPlanned } from '../planned-file.js';
 import { UserError, EXIT } from '../../errors.js';
 import { done, skipped, type Ctx, type Step } from '../context.js';
 
@@ -39,8 +39,7 @@ function builds(ctx: Ctx): Built[] {
 async function inputsHash(ctx: Ctx, b: Built): Promise<string> {
   const h = createHash('sha256');
   for (const f of b.files) {
-    const p = join(ctx.layout.dir, f);
-    h.update(f).update('\0').update(existsSync(p) ? readFileSync(p) : '').update('\0');
+    h.update(f).update('\0').update(readPlanned(ctx, join(ctx.layout.dir, f))).update('\0');
   }
   const base = b.base();
   h.update((base && (await inspectImage(base))?.id) || `missing:${base}`);
@@ -72,6 +71,7 @@ export const buildStep: Step = {
       if (b.image === 'sentry-onpremise-local') ctx.sentryImageChanged = true;
       built.push(b.image);
     }
+    if (ctx.dryRun) ctx.wouldBuild = planned.map((p) => p.split(' ')[0]);
     if (ctx.dryRun && planned.length) return skipped(`dry run: would build ${planned.join(', ')}`);
     if (!built.length) return skipped('images are up to date with their inputs');
     return done(`built ${built.join(', ')}`);

@@ -47,6 +47,7 @@ export const migrationsStep: Step = {
   title: 'Run database migrations',
   async run(ctx, out) {
     const image = await inspectImage('sentry-onpremise-local');
+    if (ctx.dryRun && ctx.wouldBuild?.includes('sentry-onpremise-local')) return skipped('dry run: would run `sentry upgrade --noinput` with the rebuilt Sentry image');
     if (image && ctx.state.migratedImage === image.id && ctx.state.tag === ctx.answers!.tag) {
       return skipped('the database is migrated for this Sentry image');
     }

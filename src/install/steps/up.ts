@@ -9,6 +9,8 @@ import { join, resolve } from 'node:path';
 import yaml from 'js-yaml';
 import { RELEASES } from '../../catalog.js';
 import { inspectImage, projectContainers, containerLogs } from '../docker.js';
+import { readPlanned } from '../planned-file.js';
+import { configHashes, dependentsToRestart, dependsOn, servicesToRecreate } from '../recreate-plan.js';
 import { healthTarget, waitHealthy } from '../health.js';
 import { UserError, EXIT } from '../../errors.js';
 import { done, skipped, type Ctx, type Step } from '../context.js';
@@ -18,9 +20,9 @@ export function composeServices(dir: string): Array<{ name: string; image?: stri
   return Object.entries(doc.services).map(([name, s]) => ({ name, image: s.image }));
 }
 
-function hashFiles(paths: string[]): string {
+function hashFiles(ctx: Ctx, paths: string[]): string {
   const h = createHash('sha256');
-  for (const p of paths) h.update(p).update('\0').update(existsSync(p) ? readFileSync(p) : '').update('\0');
+  for (const p of paths) h.update(p).update('\0').update(readPlanned(ctx, p)).update('\0');
   return h.digest('hex').slice(0, 32);
 }
 
@@ -42,11 +44,11 @@ export function mountGroups(ctx: Ctx): Record<string, { files: string[]; service
 
 async function upHash(ctx: Ctx): Promise<string> {
   const h = createHash('sha256');
-  h.update(readFileSync(join(ctx.layout.dir, 'docker-compose.yml'))).update(readFileSync(join(ctx.layout.dir, '.env')));
+  h.update(readPlanned(ctx, join(ctx.layout.dir, 'docker-compose.yml'))).update(readPlanned(ctx, join(ctx.layout.dir, '.env')));
   const overrides = join(ctx.layout.dir, 'docker-compose.override.yml');
   if (existsSync(overrides)) h.update(readFileSync(overrides));
   for (const s of composeServices(ctx.layout.dir)) if (s.image) h.update(s.image).update((await inspectImage(s.image.replace(/\$\$/g, '$')))?.id ?? 'missing');
-  for (const [name, g] of Object.entries(mountGroups(ctx))) h.update(name).update(hashFiles(g.files));
+  for (const [name, g] of Object.entries(mountGroups(ctx))) h.update(name).update(hashFiles(ctx, g.files));
   return h.digest('hex').slice(0, 32);
 }
 
@@ -65,18 +67,27 @@ export const upStep: Step = {
     const hash = await upHash(ctx);
     const down = await notRunning(ctx);
     const groups = mountGroups(ctx);
-    const mountHashes = Object.fromEntries(Object.entries(groups).map(([k, g]) => [k, hashFiles(g.files)]));
-    if (hash === ctx.state.upHash && down.length === 0) return skipped('every service runs with the current configuration');
-    if (ctx.dryRun) return skipped(`dry run: would run \`up -d\`${down.length ? ` (not running: ${down.join(', ')})` : ''}`);
-    const before = new Map((await projectContainers(ctx.project!)).filter((c) => !c.oneoff).map((c) => [c.service, c.id]));
-    await ctx.runner!.run(['up', '-d', '--remove-orphans'], { onLine: out });
-    // Bind-mounted files changed, container kept: restart only the services that read them.
+    const mountHashes = Object.fromEntries(Object.entries(groups).map(([k, g]) => [k, hashFiles(ctx, g.files)]));
+    const rebuilt = ctx.wouldBuild ?? [];
+    if (hash === ctx.state.upHash && down.length === 0 && !rebuilt.length) return skipped('every service runs with the current configuration');
+    if (ctx.dryRun) {
+      const why = [down.length && `not running: ${down.join(', ')}`, rebuilt.length && `recreates the services of ${rebuilt.join(', ')}`].filter(Boolean);
+      return skipped(`dry run: would run \`up -d\`${why.length ? ` (${why.join('; ')})` : ''}`);
+    }
+    const existing = (await projectContainers(ctx.project!)).filter((c) => !c.oneoff);
+    const before = new Map(existing.map((c) => [c.service, c.id]));
+    const changed = await servicesToRecreate(composeServices(ctx.layout.dir), existing, await configHashes(ctx.runner!));
+    // --no-deps with the list: Compose would otherwise also recreate the dependents of what it recreates.
+    await ctx.runner!.run(['up', '-d', '--remove-orphans', ...(changed.length ? ['--no-deps', ...changed] : [])], { onLine: out });
     const previous = ctx.state.mountHashes ?? {};
     const after = new Map((await projectContainers(ctx.project!)).filter((c) => !c.oneoff).map((c) => [c.service, c.id]));
-    const restart = new Set<string>();
+    const kept = new Set([...after.keys()].filter((s) => before.get(s) && before.get(s) === after.get(s)));
+    const replaced = new Set([...after.keys()].filter((s) => before.get(s) && before.get(s) !== after.get(s)));
+    const restart = new Set<string>(dependentsToRestart(dependsOn(ctx.layout.dir), replaced, kept));
+    // Bind-mounted files changed, container kept: restart only the services that read them.
     for (const [name, g] of Object.entries(groups)) {
       if (previous[name] && previous[name] !== mountHashes[name]) {
-        for (const s of g.services) if (before.get(s) && before.get(s) === after.get(s)) restart.add(s);
+        for (const s of g.services) if (kept.has(s)) restart.add(s);
       }
     }
     if (restart.size) await ctx.runner!.run(['restart', ...restart], { onLine: out });

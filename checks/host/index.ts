@@ -1,0 +1,11 @@
+/** The real host: what `check` and the install read from the machine they run on. */
+import type { HostProbes } from '../types.js';
+import { readCpuinfo } from './cpuinfo.js';
+import { freeSpace } from './free-space.js';
+import { probePort } from './port-probe.js';
+
+export const realHostProbes: HostProbes = {
+  freeSpace,
+  cpuinfo: () => readCpuinfo(),
+  port: (port) => probePort(port),
+};

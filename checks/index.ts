@@ -1,0 +1,32 @@
+/** The preflight checks as one call, for `check` and for the install pipeline. */
+import type { SupportedTag } from '../src/catalog.js';
+import { createCheckContext } from './context.js';
+import type { SharedProbes } from './probes.js';
+import { runCheckList } from './run-checks.js';
+import type { CheckResult, HostProbes } from './types.js';
+
+export interface PreflightOptions {
+  tag: SupportedTag;
+  installDir: string;
+  ports: { http: number; https?: number };
+  /** ids whose failure becomes a warning (--skip-check) */
+  skip?: readonly string[];
+  /** compose project of this install: ports its own containers hold are not a conflict */
+  ownProject?: string;
+  env?: NodeJS.ProcessEnv;
+  diskFloorBytes?: number;
+  host?: HostProbes;
+  /** engine and Compose probes already started (startProbes), so they overlap with loading the checks */
+  probes?: SharedProbes;
+}
+
+export async function runChecks(o: PreflightOptions): Promise<CheckResult[]> {
+  const ctx = createCheckContext(o); // starts the engine and Compose probes unless o.probes did
+  const { ALL_CHECKS } = await import('./all-checks.js'); // loads while the engine answers
+  return runCheckList(ALL_CHECKS, ctx, o.skip ?? []);
+}
+
+export { CHECK_IDS, type CheckId } from './check-ids.js';
+export { hasFailure } from './run-checks.js';
+export { startProbes, type SharedProbes } from './probes.js';
+export type { CheckResult, CheckStatus } from './types.js';

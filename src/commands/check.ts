@@ -1,0 +1,47 @@
+/**
+ * `sentry-onprem check`: can this host run the chosen Sentry release, and what exactly is missing.
+ * Results to stdout (table, lines or JSON), progress to stderr. Exit 0 when nothing fails, 3 when a
+ * prerequisite is missing, 2 for a bad tag or check id. Read-only: no container is started.
+ */
+import { resolve } from 'node:path';
+import { isSupportedTag, NEWEST_TAG, SUPPORTED_TAGS } from '../catalog.js';
+import { AnswersError, EXIT, type FieldProblem } from '../errors.js';
+import { CHECK_IDS } from '../../checks/check-ids.js';
+import { readCheckAnswers } from '../../checks/read-answers.js';
+
+export interface CheckOptions {
+  dir?: string;
+  answers?: string;
+  tag?: string;
+  json?: boolean;
+  skipCheck?: string[];
+}
+
+export async function check(opts: CheckOptions, out: NodeJS.WriteStream = process.stdout, log: NodeJS.WritableStream = process.stderr): Promise<number> {
+  const answers = await readCheckAnswers(opts.answers);
+  const tag = opts.tag ?? answers.tag ?? NEWEST_TAG;
+  const skip = opts.skipCheck ?? [];
+  const problems: FieldProblem[] = [];
+  if (!isSupportedTag(tag)) problems.push({ path: opts.tag !== undefined ? '--tag' : 'tag', given: tag, expected: `one of ${SUPPORTED_TAGS.join(', ')}` });
+  for (const id of skip.filter((s) => !(CHECK_IDS as readonly string[]).includes(s))) {
+    problems.push({ path: '--skip-check', given: id, expected: `one of ${CHECK_IDS.join(', ')}` });
+  }
+  if (problems.length || !isSupportedTag(tag)) throw new AnswersError(problems);
+
+  log.write(`Checking this host for Sentry ${tag}...\n`);
+  // Every module requested at once, so the loader reads the files in parallel rather than one import
+  // level after the other; the engine and Compose are asked as soon as their code is in, and answer
+  // (from other processes) while the checks load.
+  const rest = Promise.all([import('../../checks/index.js'), import('../../checks/format-results.js'), import('../../checks/all-checks.js')]);
+  rest.catch(() => undefined); // awaited below; no unhandled rejection if probes.js fails to load first
+  const probes = (await import('../../checks/probes.js')).startProbes({ tag });
+  const [{ runChecks, hasFailure }, format] = await rest;
+  const results = await runChecks({ tag, installDir: resolve(opts.dir ?? '.'), ports: answers.ports, skip, probes });
+
+  if (opts.json) out.write(JSON.stringify(results, null, 2) + '\n');
+  else if (out.isTTY) {
+    const pc = (await import('picocolors')).default;
+    out.write(format.formatTable(results, out.columns || 100, pc));
+  } else out.write(format.formatPlain(results));
+  return hasFailure(results) ? EXIT.prerequisite : EXIT.ok;
+}

@@ -1,0 +1,178 @@
+/**
+ * `sentry-onprem upgrade --tag TAG`: plans the path over the official hard stops and refuses what it cannot
+ * carry before anything changes; then, per hop: checks for the target, backup, pull and build while the
+ * old release runs, render, migrate, start, health. Any failure after the backup rolls back to the
+ * release that ran, and the command exits non-zero saying what failed and what runs now.
+ */
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { isInteractive, loadAnswers, type LoadedAnswers } from '../answers/load.js';
+import { layoutFor } from '../layout.js';
+import { EXIT, UserError } from '../errors.js';
+import { RunLog } from '../install/log.js';
+import { readState, type InstallState } from '../install/state.js';
+import { dirLockPath, tryLock } from '../install/lock.js';
+import { chooseCompose } from '../install/steps/checks.js';
+import { conflicts, planRender } from '../render/render-install.js';
+import { unifiedDiff } from '../render/apply.js';
+import { timestamp } from './render.js';
+import { formatPath, planPath } from '../upgrade/plan-path.js';
+import { installedTag, crossCheckRunning } from '../upgrade/installed.js';
+import { unfinishedUpgradeRefusal } from '../upgrade/guard.js';
+import { targetChecks } from '../upgrade/preflight.js';
+import { releaseCtx } from '../upgrade/contexts.js';
+import { Progress } from '../upgrade/progress.js';
+import { Cancel } from '../upgrade/cancel.js';
+import { newHopDone, runHop, finishHop } from '../upgrade/run-hop.js';
+import { rollBack } from '../upgrade/rollback.js';
+import { describeUpgrade, type DryRunHop } from '../upgrade/dry-run.js';
+import { failureReport, successReport } from '../upgrade/report.js';
+import type { ComposeCommand } from '../compose/runner.js';
+import type { SupportedTag } from '../catalog.js';
+
+export interface UpgradeFlags {
+  tag: string;
+  dir: string;
+  yes?: boolean;
+  dryRun?: boolean;
+  /** false with --no-backup */
+  backup?: boolean;
+  skipCheck?: string[];
+}
+
+const EXIT_FOR_REFUSAL = { 'unknown-tag': EXIT.usage, downgrade: EXIT.usage, unsupported: EXIT.prerequisite } as const;
+
+export async function upgrade(flags: UpgradeFlags): Promise<number> {
+  const layout = layoutFor(flags.dir);
+  const err = process.stderr;
+  const from = installedTag(layout, readState(layout.stateFile));
+  const unfinished = unfinishedUpgradeRefusal(layout);
+  if (unfinished) throw unfinished;
+  const path = planPath(from, flags.tag);
+  if (path.kind === 'same') {
+    err.write(`Sentry ${from} is installed in ${layout.dir}: nothing to upgrade\n`);
+    return EXIT.ok;
+  }
+  if (path.kind === 'refused') {
+    throw new UserError(
+      `upgrade refused: ${path.message}\n  path: ${formatPath(path.path)}${path.missing.length ? `\n  missing: ${path.missing.join(', ')}` : ''}`,
+      EXIT_FOR_REFUSAL[path.reason],
+      path.hint,
+    );
+  }
+  const dryRun = Boolean(flags.dryRun);
+  const interactive = isInteractive(flags);
+  if (!dryRun && !flags.yes && !interactive) {
+    throw new UserError('an upgrade without a terminal needs --yes', EXIT.usage, 'Run it with --yes (on failure the database is then restored without asking), or from a terminal. Nothing was changed.');
+  }
+  const release = tryLock(dirLockPath(layout.dir), 'upgrade');
+  if (typeof release === 'number') {
+    throw new UserError(`another sentry-onprem command (pid ${release}) is working on ${layout.dir}`, EXIT.failure, 'Wait for it to finish, then run again.');
+  }
+  const stamp = timestamp();
+  const log = new RunLog(dryRun ? join(tmpdir(), 'sentry-onprem-dry-run') : layout.logsDir, 'upgrade', stamp);
+  const progress = new Progress(err, log);
+  const cancel = new Cancel();
+  let rollingBack = false;
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (rollingBack) return void err.write(`\n${sig}: rolling back, please wait\n`);
+    err.write(`\n${sig}: stopping the running step, then rolling back...\n`);
+    cancel.request();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const t0 = Date.now();
+  try {
+    await crossCheckRunning(from, (l) => progress.line(l));
+    let current = await loadAnswers({ yes: true }, layout, false);
+    if (current.answers.tag !== from) {
+      throw new UserError(`sentry-onprem.yml says tag ${current.answers.tag}, but Sentry ${from} is installed`, EXIT.usage, `Set tag: ${from} there; \`upgrade --tag\` changes it. Nothing was changed.`);
+    }
+    progress.line(`sentry-onprem upgrade: Sentry ${formatPath(path.path)} in ${layout.dir}${dryRun ? ' (dry run: nothing is changed)' : ''}`);
+    let state = readState(layout.stateFile);
+    const dry: DryRunHop[] = [];
+    const hopTimes: string[] = [];
+    let lastBackup: string | undefined;
+    for (const [i, hop] of path.hops.entries()) {
+      const target = await loadAnswers({ tag: hop.to, yes: true }, layout, false);
+      log.addSecrets(secretsOf(current).concat(secretsOf(target)));
+      const compose = await chooseCompose(releaseCtx(ctxInput(layout, log, stamp, dryRun, target, state)));
+      if (i === 0) progress.line(`using ${compose.argv.join(' ')} ${compose.version}; log: ${log.path}`);
+      const checks = await targetChecks({ to: hop.to as SupportedTag, answers: target.answers, dir: layout.dir, runningProject: releaseCtx(ctxInput(layout, log, stamp, dryRun, current, state)).project!, skip: flags.skipCheck ?? [] }, (l) => progress.line(`  ${l}`));
+      progress.line(`preflight checks for ${hop.to}: ${checks}`);
+      const render = planRender(layout, target.answers, target.answers.admin.password !== undefined, target.secrets);
+      refuseConflicts(render, log);
+      if (dryRun) {
+        dry.push({ hop, answers: target.answers, render: i === 0 ? render : undefined, checks });
+        continue;
+      }
+      if (i === 0 && interactive && !flags.yes) await confirmPlan(path.path, layout.dir, err);
+      const fromCtx = releaseCtx(ctxInput(layout, log, stamp, false, current, state, compose));
+      const toCtx = releaseCtx(ctxInput(layout, log, stamp, false, target, state, compose));
+      toCtx.plan = render;
+      cancel.track(fromCtx.runner);
+      cancel.track(toCtx.runner);
+      const hopStart = Date.now();
+      const done = newHopDone();
+      const input = { hop, compose, fromCtx, toCtx, withDatabaseBackup: flags.backup !== false, progress, cancel };
+      try {
+        await runHop(input, done);
+        await finishHop(input, done);
+      } catch (e) {
+        rollingBack = true;
+        const cancelled = cancel.requested || (e instanceof UserError && e.exitCode === EXIT.cancelled);
+        const anythingDone = Boolean(done.backup);
+        const rb = anythingDone
+          ? await rollBack({ hop, compose, fromCtx, toCtx, done, progress, yes: Boolean(flags.yes), ask: interactive ? askYesNo : undefined })
+          : undefined;
+        throw failureReport({ hop, error: e as Error, done, rollback: rb, cancelled, log: log.path, ms: Date.now() - t0 });
+      }
+      hopTimes.push(`${hop.from} -> ${hop.to} ${((Date.now() - hopStart) / 1000).toFixed(1)} s`);
+      lastBackup = done.backup?.dir;
+      state = toCtx.state;
+      current = target;
+    }
+    if (dryRun) {
+      process.stdout.write(await describeUpgrade({ layout, path: path.path, hops: dry, withDatabaseBackup: flags.backup !== false, stamp }));
+      return EXIT.ok;
+    }
+    for (const l of successReport({ path: path.path, answers: current.answers, backup: lastBackup, noBackup: flags.backup === false, hopTimes, ms: Date.now() - t0, log: log.path })) err.write(`${l}\n`);
+    return EXIT.ok;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    release();
+  }
+}
+
+function ctxInput(layout: ReturnType<typeof layoutFor>, log: RunLog, stamp: string, dryRun: boolean, loaded: LoadedAnswers, state: InstallState, compose?: ComposeCommand) {
+  return { layout, log, stamp, dryRun, answers: loaded.answers, adminPassword: loaded.adminPassword, secrets: loaded.secrets, state, compose };
+}
+
+function secretsOf(l: LoadedAnswers): Array<string | undefined> {
+  return [l.adminPassword, ...Object.values(l.secrets), l.answers.mail.password, l.answers.ldap.bindPassword];
+}
+
+function refuseConflicts(render: ReturnType<typeof planRender>, log: RunLog): void {
+  const blocked = conflicts(render);
+  if (!blocked.length) return;
+  const text = blocked.map((c) => unifiedDiff(c, render.redactor)).join('');
+  log.write(text);
+  process.stdout.write(text);
+  throw new UserError(
+    `${blocked.map((c) => c.file.path).join(', ')} changed since the last render and conflict${blocked.length > 1 ? '' : 's'} with the ${render.answers.tag} files`,
+    EXIT.failure,
+    'Merge your change by hand (the diff is above), then run the upgrade again. Nothing was changed.',
+  );
+}
+
+async function confirmPlan(path: string[], dir: string, err: NodeJS.WritableStream): Promise<void> {
+  err.write(`(\`sentry-onprem upgrade --tag ${path[path.length - 1]} --dir ${dir} --dry-run\` prints every step)\n`);
+  if (!(await askYesNo(`Upgrade Sentry ${formatPath(path)} now? Sentry is stopped for the migrations.`))) throw new UserError('cancelled; nothing was changed', EXIT.cancelled);
+}
+
+async function askYesNo(message: string): Promise<boolean> {
+  const { confirm } = await import('@inquirer/prompts');
+  return confirm({ message, default: true });
+}
+

@@ -1,0 +1,52 @@
+/**
+ * Which services `up` must (re)create, decided here rather than left to Compose: a plain `up -d` also
+ * recreates every service that depends on a recreated one (nginx after web), so a plugin change would
+ * replace containers whose configuration did not change. Compose's own config hash (the label it puts
+ * on each container, printed by `config --hash`) and the image id tell what changed.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import yaml from 'js-yaml';
+import type { ComposeRunner } from '../compose/runner.js';
+import { inspectImage, type ServiceContainer } from './docker.js';
+
+interface ServiceDoc {
+  image?: string;
+  depends_on?: string[] | Record<string, unknown>;
+}
+
+export function dependsOn(dir: string): Map<string, string[]> {
+  const doc = yaml.load(readFileSync(join(dir, 'docker-compose.yml'), 'utf8')) as { services: Record<string, ServiceDoc> };
+  return new Map(Object.entries(doc.services).map(([name, s]) => [name, Array.isArray(s.depends_on) ? s.depends_on : Object.keys(s.depends_on ?? {})]));
+}
+
+export async function configHashes(runner: ComposeRunner): Promise<Map<string, string>> {
+  const res = await runner.run(['config', '--hash', '*'], { onLine: () => undefined });
+  const out = new Map<string, string>();
+  for (const line of res.stdout.split('\n')) {
+    const m = /^(\S+)\s+([0-9a-f]{64})$/.exec(line.trim());
+    if (m) out.set(m[1], m[2]);
+  }
+  return out;
+}
+
+/** Services without a running container, or whose container has another config hash or image. */
+export async function servicesToRecreate(
+  services: Array<{ name: string; image?: string }>,
+  containers: ServiceContainer[],
+  hashes: Map<string, string>,
+  imageId: (image: string) => Promise<string | undefined> = async (i) => (await inspectImage(i))?.id,
+): Promise<string[]> {
+  const out: string[] = [];
+  for (const s of services) {
+    const c = containers.find((x) => x.service === s.name && !x.oneoff);
+    const image = s.image ? await imageId(s.image.replace(/\$\$/g, '$')) : undefined;
+    if (!c || c.state !== 'running' || c.configHash !== hashes.get(s.name) || (image && c.image !== image)) out.push(s.name);
+  }
+  return out;
+}
+
+/** Running services that were kept but depend on a replaced one: restarted, so they resolve its new address. */
+export function dependentsToRestart(deps: Map<string, string[]>, replaced: Set<string>, kept: Set<string>): string[] {
+  return [...deps].filter(([name, on]) => kept.has(name) && on.some((d) => replaced.has(d))).map(([name]) => name);
+}

@@ -1,0 +1,12 @@
+/** The one-off steps by id (the ids hops.ts names). */
+import type { OneOffId } from '../hops.js';
+import { fileStorageMove } from './file-storage.js';
+import { pgMajorOneOff, PG_9_5_TO_9_6 } from './postgres-major.js';
+import type { OneOff } from './types.js';
+
+export const ONE_OFFS: Record<OneOffId, OneOff> = {
+  'file-storage-to-data-files': fileStorageMove,
+  'postgres-9.5-to-9.6': pgMajorOneOff('postgres-9.5-to-9.6', PG_9_5_TO_9_6),
+};
+
+export type { OneOff, OneOffEnv, OneOffResult } from './types.js';

@@ -1,0 +1,32 @@
+/** A one-off data step of a hop: runs while no container of either release runs, and knows how to undo itself. */
+import type { Answers } from '../../answers/schema.js';
+import type { SupportedTag } from '../../catalog.js';
+import type { OneOffId } from '../hops.js';
+
+export interface OneOffEnv {
+  from: SupportedTag;
+  to: SupportedTag;
+  /** The target's answers (image names and storage mode). */
+  answers: Answers;
+  dir: string;
+  /** A database dump exists to restore from (false with --no-backup). */
+  databaseBackedUp: boolean;
+}
+
+export interface OneOffResult {
+  /** What was done (undefined: nothing needed doing, see skipped). */
+  done?: string;
+  skipped?: string;
+  /** Puts the data back the way the previous release reads it. */
+  undo?: (out: (l: string) => void) => Promise<void>;
+  /** The PostgreSQL data was changed: a rollback must restore the database from the dump. */
+  changedDatabase?: boolean;
+}
+
+export interface OneOff {
+  id: OneOffId;
+  title: string;
+  /** One line for --dry-run. */
+  plan: string;
+  run(env: OneOffEnv, out: (l: string) => void): Promise<OneOffResult>;
+}

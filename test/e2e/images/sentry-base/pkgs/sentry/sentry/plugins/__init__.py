@@ -1,0 +1,5 @@
+class Plugin(object):
+    title = slug = version = None
+
+
+Plugin2 = Plugin

@@ -1,0 +1,5 @@
+from sentry.plugins import Plugin
+
+
+class NotificationPlugin(Plugin):
+    pass

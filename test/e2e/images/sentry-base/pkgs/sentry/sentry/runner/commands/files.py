@@ -1,0 +1,3 @@
+from sentry.runner.commands._stub import stub
+
+files = stub("files", "Manage files from filestore.")

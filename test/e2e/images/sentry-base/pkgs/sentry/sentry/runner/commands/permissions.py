@@ -1,0 +1,3 @@
+from sentry.runner.commands._stub import stub
+
+permissions = stub("permissions", "Manage Permissions for Users.")

@@ -1,0 +1,3 @@
+from sentry.runner.commands._stub import stub
+
+tsdb = stub("tsdb", "Tools for interacting with the time series database.")

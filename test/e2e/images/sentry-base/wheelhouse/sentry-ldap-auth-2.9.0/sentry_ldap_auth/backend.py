@@ -1,0 +1,5 @@
+from django_auth_ldap.backend import LDAPBackend
+
+
+class SentryLdapBackend(LDAPBackend):
+    pass

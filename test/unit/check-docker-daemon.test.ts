@@ -1,0 +1,119 @@
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import net from 'node:net';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connectEngine } from '../../src/engine/engine.js';
+import { EngineError, type EngineErrorKind } from '../../src/engine/engine-error.js';
+import { dockerDaemonCheck } from '../../checks/docker-daemon.js';
+import { memoryCheck } from '../../checks/memory.js';
+import { minimumsFor } from '../../src/catalog.js';
+import type { CheckContext, EngineProbe } from '../../checks/types.js';
+
+// Stand-in engines on unix sockets in a temporary directory: nothing but local sockets.
+const dir = mkdtempSync(join(tmpdir(), 'engine-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+function serve(name: string, handler: http.RequestListener): Promise<{ host: string; close: () => Promise<void> }> {
+  const path = join(dir, name);
+  const server = http.createServer(handler);
+  return new Promise((resolve) =>
+    server.listen(path, () => resolve({ host: `unix://${path}`, close: () => new Promise((r) => server.close(() => r())) })),
+  );
+}
+const endpoint = (host: string) => ({ host, source: 'DOCKER_HOST' });
+async function kindOf(p: Promise<unknown>): Promise<EngineErrorKind> {
+  try {
+    await p;
+  } catch (err) {
+    assert.ok(err instanceof EngineError, String(err));
+    return err.kind;
+  }
+  throw new Error('expected an engine error');
+}
+
+test('reads /version, /info and published ports over a unix socket', async () => {
+  const fake = await serve('ok.sock', (req, res) => {
+    const body: Record<string, unknown> = {
+      '/version': { Version: '20.10.24+dfsg1', ApiVersion: '1.41' },
+      '/info': { MemTotal: 25276502016, NCPU: 2, DockerRootDir: '/var/lib/docker', Architecture: 'x86_64' },
+      '/containers/json': [{ Names: ['/proj_nginx_1'], Labels: { 'com.docker.compose.project': 'proj' }, Ports: [{ PublicPort: 8080, IP: '0.0.0.0', Type: 'tcp' }, { PrivatePort: 9000, Type: 'tcp' }] }],
+    };
+    res.setHeader('content-type', 'application/json');
+    res.end(JSON.stringify(body[req.url ?? '']));
+  });
+  try {
+    const e = connectEngine(endpoint(fake.host));
+    assert.equal((await e.version()).Version, '20.10.24+dfsg1');
+    assert.equal((await e.info()).NCPU, 2);
+    assert.deepEqual(await e.publishedPorts(), [{ publicPort: 8080, hostIp: '0.0.0.0', container: 'proj_nginx_1', project: 'proj' }]);
+  } finally {
+    await fake.close();
+  }
+});
+
+test('no socket file: no-socket', async () => {
+  assert.equal(await kindOf(connectEngine(endpoint(`unix://${join(dir, 'missing.sock')}`)).version()), 'no-socket');
+});
+
+test('a socket file nobody listens on (engine stopped uncleanly): refused', async () => {
+  const path = join(dir, 'stale.sock');
+  // a process that binds the socket and exits without removing it, like a crashed dockerd
+  spawnSync(process.execPath, ['-e', `require('net').createServer().listen(${JSON.stringify(path)}, () => process.exit(0))`]);
+  assert.equal(await kindOf(connectEngine(endpoint(`unix://${path}`)).version()), 'refused');
+});
+
+test('an engine that never answers: timeout', async () => {
+  const path = join(dir, 'hang.sock');
+  const held = new Set<net.Socket>();
+  const server = net.createServer((c) => held.add(c)); // accepts, reads, never answers
+  await new Promise<void>((r) => server.listen(path, () => r()));
+  try {
+    assert.equal(await kindOf(connectEngine(endpoint(`unix://${path}`), 200).version()), 'timeout');
+  } finally {
+    for (const c of held) c.destroy();
+    server.close();
+  }
+});
+
+test('an HTTP error answer: http, with the engine message', async () => {
+  const fake = await serve('err.sock', (_req, res) => {
+    res.statusCode = 500;
+    res.end(JSON.stringify({ message: 'boom' }));
+  });
+  try {
+    const e = connectEngine(endpoint(fake.host));
+    await assert.rejects(e.info(), (err: EngineError) => err.kind === 'http' && /HTTP 500: boom/.test(err.message));
+  } finally {
+    await fake.close();
+  }
+});
+
+test('unsupported scheme: unsupported, named', () => {
+  assert.throws(() => connectEngine(endpoint('fd://')), (err: EngineError) => err.kind === 'unsupported');
+});
+
+function ctxWith(probe: EngineProbe): CheckContext {
+  return { engine: async () => probe, endpoint: { host: 'unix:///var/run/docker.sock', source: 'default' }, minimums: minimumsFor('20.7.0') } as unknown as CheckContext;
+}
+
+test('docker-daemon: permission denied gets its own remedy (docker group or root)', async () => {
+  const v = await dockerDaemonCheck.run(ctxWith({ ok: false, error: new EngineError('permission', 'permission denied on unix:///var/run/docker.sock') }));
+  assert.equal(v.status, 'fail');
+  assert.match(v.remedy!, /docker group/);
+  assert.match(v.remedy!, /root/);
+});
+
+test('docker-daemon: engine not running says to start it; the checks that need it fail pointing at it', async () => {
+  const probe: EngineProbe = { ok: false, error: new EngineError('no-socket', 'no Docker socket at unix:///var/run/docker.sock') };
+  const v = await dockerDaemonCheck.run(ctxWith(probe));
+  assert.equal(v.status, 'fail');
+  assert.match(v.found, /no Docker socket at unix:\/\/\/var\/run\/docker\.sock \(endpoint from default\)/);
+  assert.match(v.remedy!, /Start the Docker engine/);
+  const m = await memoryCheck.run(ctxWith(probe));
+  assert.equal(m.status, 'fail');
+  assert.match(m.remedy!, /docker-daemon/);
+});

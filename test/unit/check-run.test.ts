@@ -1,0 +1,78 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { runCheckList, hasFailure } from '../../checks/run-checks.js';
+import { ALL_CHECKS } from '../../checks/all-checks.js';
+import { CHECK_IDS } from '../../checks/check-ids.js';
+import { createCheckContext } from '../../checks/context.js';
+import type { Check, CheckContext, HostProbes, Verdict } from '../../checks/types.js';
+import http from 'node:http';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const verdict = (status: Verdict['status']): Verdict => ({ status, found: 'f', required: 'r', remedy: status === 'pass' ? null : 'do x' });
+const ctx = {} as CheckContext;
+
+test('the published id list is exactly the checks, in report order', () => {
+  assert.deepEqual(ALL_CHECKS.map((c) => c.id), [...CHECK_IDS]);
+});
+
+test('checks run concurrently: total time is the slowest, not the sum', async () => {
+  const slow = (id: string): Check => ({ id, title: id, run: () => new Promise((r) => setTimeout(() => r(verdict('pass')), 150)) });
+  const t = performance.now();
+  const results = await runCheckList([slow('a'), slow('b'), slow('c'), slow('d')], ctx);
+  assert.ok(performance.now() - t < 400, `took ${performance.now() - t} ms`);
+  assert.deepEqual(results.map((r) => r.id), ['a', 'b', 'c', 'd']);
+});
+
+test('--skip-check turns that failure into a warning and says so; other failures stay', async () => {
+  const checks: Check[] = [
+    { id: 'memory', title: 'm', run: async () => verdict('fail') },
+    { id: 'ports', title: 'p', run: async () => verdict('fail') },
+    { id: 'cpu', title: 'c', run: async () => verdict('pass') },
+  ];
+  const r = await runCheckList(checks, ctx, ['memory', 'cpu']);
+  assert.equal(r[0].status, 'warn');
+  assert.equal(r[0].skipped, true);
+  assert.match(r[0].remedy!, /^Failure ignored because of --skip-check memory\. do x$/);
+  assert.equal(r[1].status, 'fail');
+  assert.equal(r[2].skipped, undefined); // a passing check is not "skipped"
+  assert.ok(hasFailure(r));
+  assert.ok(!hasFailure(await runCheckList(checks, ctx, ['memory', 'ports'])));
+});
+
+test('a check that throws becomes a failure of that check, never an exception', async () => {
+  const boom: Check = { id: 'disk', title: 'd', run: async () => { throw new Error('statfs exploded'); } };
+  const [r] = await runCheckList([boom], ctx);
+  assert.equal(r.status, 'fail');
+  assert.match(r.found, /statfs exploded/);
+});
+
+test('all checks together ask the engine once for /version and once for /info', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'engine-once-'));
+  const hits: string[] = [];
+  const server = http.createServer((req, res) => {
+    hits.push(req.url ?? '');
+    const body: Record<string, unknown> = {
+      '/version': { Version: '20.10.24', ApiVersion: '1.41' },
+      '/info': { MemTotal: 8e9, NCPU: 4, DockerRootDir: '/var/lib/docker', Architecture: 'x86_64' },
+      '/containers/json': [],
+    };
+    res.end(JSON.stringify(body[req.url ?? '']));
+  });
+  await new Promise<void>((r) => server.listen(join(dir, 'd.sock'), () => r()));
+  const host: HostProbes = {
+    freeSpace: async (path) => ({ ok: true, path, bytes: 100e9, device: 1 }),
+    cpuinfo: async () => 'model name\t: X\nflags\t\t: sse4_2\n',
+    port: async (port) => ({ port, free: true, holders: [], notes: [] }),
+  };
+  try {
+    const c = createCheckContext({ tag: '20.7.0', installDir: '/tmp', ports: { http: 80 }, host, env: { DOCKER_HOST: `unix://${join(dir, 'd.sock')}`, PATH: '' } });
+    const results = await runCheckList(ALL_CHECKS, c);
+    assert.deepEqual(hits.sort(), ['/containers/json', '/info', '/version']);
+    assert.deepEqual(results.filter((r) => r.status !== 'pass').map((r) => r.id), ['compose']); // no docker, no docker-compose on an empty PATH
+  } finally {
+    server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
