@@ -14,7 +14,7 @@ import { readState, writeState } from '../install/state.js';
 import { dirLockPath, tryLock } from '../install/lock.js';
 import { ComposeRunner } from '../compose/runner.js';
 import { projectContainers, removeContainer } from '../install/docker.js';
-import type { Ctx, InstallFlags, Step } from '../install/context.js';
+import type { Ctx, InstallFlags, Step, StepResult } from '../install/context.js';
 import { timestamp } from './render.js';
 import { checksStep, chooseCompose } from '../install/steps/checks.js';
 import { renderStep } from '../install/steps/render-files.js';
@@ -99,19 +99,13 @@ export async function install(flags: InstallFlags): Promise<number> {
     ctx.runner = new ComposeRunner(compose, layout.dir, log);
     out.write(`sentry-onprem install: Sentry ${loaded.answers.tag} in ${layout.dir}${dryRun ? ' (dry run: nothing is changed)' : ''}\n`);
     out.write(`using ${compose.argv.join(' ')} ${compose.version}; log: ${log.path}\n`);
-    for (const step of INSTALL_STEPS) {
+    const execStep = async (step: Step, say: (line: string) => void) => {
       if (cancelling) throw new UserError('cancelled', EXIT.cancelled);
       current = step;
-      const started = Date.now();
-      out.write(`> ${step.title}\n`);
       log.write(`== step ${step.id}`);
-      const result = await step.run(ctx, (line) => out.write(`    ${log.clean(line)}\n`));
-      const secs = ((Date.now() - started) / 1000).toFixed(1);
-      if ('skipped' in result) {
-        out.write(`  - ${step.title}: skipped, ${result.skipped} (${secs} s)\n`);
-        log.write(`skipped ${step.id}: ${result.skipped}`);
-      } else {
-        out.write(`  + ${step.title}: ${result.done} (${secs} s)\n`);
+      const result = await step.run(ctx, (line) => say(log.clean(line)));
+      if ('skipped' in result) log.write(`skipped ${step.id}: ${result.skipped}`);
+      else {
         log.write(`done ${step.id}: ${result.done}`);
         ctx.state.history.push({ at: new Date().toISOString(), step: step.id, result: result.done });
       }
@@ -119,7 +113,10 @@ export async function install(flags: InstallFlags): Promise<number> {
         ctx.state.lastCompletedStep = step.id;
       }
       persist(step.id);
-    }
+      return result;
+    };
+    if (out.isTTY && !process.env.CI) await runWithListr(INSTALL_STEPS, execStep);
+    else await runPlain(INSTALL_STEPS, execStep, out);
     out.write(`install ${dryRun ? 'dry run ' : ''}finished in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
     return EXIT.ok;
   } catch (err) {
@@ -157,4 +154,43 @@ async function removeOneOffs(ctx: Ctx): Promise<void> {
   } catch (err) {
     ctx.log.write(`could not list one-off containers: ${(err as Error).message}`);
   }
+}
+
+type ExecStep = (step: Step, say: (line: string) => void) => Promise<StepResult>;
+
+/** No terminal (cron, CI, ssh without -t): plain lines, no spinners, no colour codes. */
+async function runPlain(steps: Step[], exec: ExecStep, out: NodeJS.WriteStream): Promise<void> {
+  for (const step of steps) {
+    const started = Date.now();
+    out.write(`> ${step.title}\n`);
+    const result = await exec(step, (line) => out.write(`    ${line}\n`));
+    const secs = ((Date.now() - started) / 1000).toFixed(1);
+    if ('skipped' in result) out.write(`  - ${step.title}: skipped, ${result.skipped} (${secs} s)\n`);
+    else out.write(`  + ${step.title}: ${result.done} (${secs} s)\n`);
+  }
+}
+
+/** On a terminal: one listr2 task per step, output streamed into the task, on stderr. */
+async function runWithListr(steps: Step[], exec: ExecStep): Promise<void> {
+  const { Listr, ListrLogger, ProcessOutput } = await import('listr2');
+  const tasks = new Listr(
+    steps.map((step) => ({
+      title: step.title,
+      task: async (_: unknown, task: { output: string; skip(m: string): void; title: string }) => {
+        const started = Date.now();
+        const result = await exec(step, (line) => {
+          task.output = line;
+        });
+        const secs = ((Date.now() - started) / 1000).toFixed(1);
+        if ('skipped' in result) task.skip(`${step.title}: skipped, ${result.skipped}`);
+        else task.title = `${step.title}: ${result.done} (${secs} s)`;
+      },
+    })),
+    {
+      exitOnError: true,
+      registerSignalListeners: false,
+      rendererOptions: { collapseSkips: false, logger: new ListrLogger({ processOutput: new ProcessOutput(process.stderr, process.stderr) }) },
+    },
+  );
+  await tasks.run();
 }
