@@ -161,7 +161,8 @@ export const answersSchema = z
   .strict()
   .transform((a) => ({
     ...a,
-    tls: { ...a.tls, mode: a.tls.mode ?? (parseUrl(a.url)?.protocol === 'https:' ? ('self-signed' as const) : ('off' as const)) },
+    // Key order kept (mode first) so the saved answers read the same on every run.
+    tls: { mode: a.tls.mode ?? (parseUrl(a.url)?.protocol === 'https:' ? ('self-signed' as const) : ('off' as const)), cert: a.tls.cert, key: a.tls.key },
   }));
 
 export type Answers = z.output<typeof answersSchema>;

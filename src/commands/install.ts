@@ -107,7 +107,10 @@ export async function install(flags: InstallFlags): Promise<number> {
       if ('skipped' in result) log.write(`skipped ${step.id}: ${result.skipped}`);
       else {
         log.write(`done ${step.id}: ${result.done}`);
-        ctx.state.history.push({ at: new Date().toISOString(), step: step.id, result: result.done });
+        // Only steps that change the host go into the history (a no-op run leaves state.json alone).
+        if (step.id !== 'checks' && step.id !== 'summary') {
+          ctx.state.history.push({ at: new Date().toISOString(), step: step.id, result: result.done });
+        }
       }
       if (step.id !== 'checks' && ctx.state.lastCompletedStep !== step.id && (step.id === FIRST_CHANGING_STEP || ctx.plan)) {
         ctx.state.lastCompletedStep = step.id;
