@@ -4,7 +4,7 @@
  */
 import { createReadStream, createWriteStream, openSync, fsyncSync, closeSync } from 'node:fs';
 import { Writable } from 'node:stream';
-import { docker } from '../install/docker.js';
+import { untimedDocker as docker } from './untimed-docker.js';
 
 export interface StreamResult {
   exitCode: number;

@@ -1,6 +1,6 @@
 /**
  * `sentry-onprem cron install|remove|show`: the cleanup entry of one install directory. Flags given to
- * `install` are saved into the answers' cleanup section, so a later install or reconfigure keeps them;
+ * `cron install` are saved into the answers' cleanup section, so a later install or reconfigure keeps them;
  * `remove` is remembered, so a later install or reconfigure does not bring the entry back.
  */
 import { existsSync } from 'node:fs';

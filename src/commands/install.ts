@@ -16,6 +16,7 @@ import { ComposeRunner } from '../compose/runner.js';
 import { projectContainers, removeContainer } from '../install/docker.js';
 import type { Ctx, InstallFlags, Step, StepResult } from '../install/context.js';
 import { timestamp } from './render.js';
+import { tagChangeRefusal, unfinishedUpgradeRefusal } from '../upgrade/guard.js';
 import { checksStep, chooseCompose } from '../install/steps/checks.js';
 import { renderStep } from '../install/steps/render-files.js';
 import { volumesStep } from '../install/steps/volumes.js';
@@ -49,6 +50,9 @@ export async function install(flags: InstallFlags): Promise<number> {
   const layout = layoutFor(flags.dir);
   const dryRun = Boolean(flags.dryRun);
   const loaded = await loadAnswers(flags, layout, isInteractive(flags));
+  // A different release on an existing install is an upgrade: only `upgrade` does it safely.
+  const refusal = unfinishedUpgradeRefusal(layout) ?? tagChangeRefusal(readState(layout.stateFile).tag, loaded.answers.tag, layout.dir);
+  if (refusal) throw refusal;
   const stamp = timestamp();
   const release = tryLock(dirLockPath(layout.dir), 'install');
   if (typeof release === 'number') {
@@ -112,7 +116,11 @@ export async function install(flags: InstallFlags): Promise<number> {
           ctx.state.history.push({ at: new Date().toISOString(), step: step.id, result: result.done });
         }
       }
-      if (step.id !== 'checks' && ctx.state.lastCompletedStep !== step.id && (step.id === FIRST_CHANGING_STEP || ctx.plan)) {
+      // A skipped step moves the marker forward only: a no-op re-run leaves state.json untouched, and a run
+      // that changed something and was then interrupted records where it stopped.
+      const order = (id?: string) => INSTALL_STEPS.findIndex((x) => x.id === id);
+      const moved = 'done' in result || order(step.id) > order(ctx.state.lastCompletedStep);
+      if (step.id !== 'checks' && moved && ctx.state.lastCompletedStep !== step.id && (step.id === FIRST_CHANGING_STEP || ctx.plan)) {
         ctx.state.lastCompletedStep = step.id;
       }
       persist(step.id);

@@ -28,7 +28,7 @@ import { rollBack } from '../upgrade/rollback.js';
 import { describeUpgrade, type DryRunHop } from '../upgrade/dry-run.js';
 import { failureReport, successReport } from '../upgrade/report.js';
 import type { ComposeCommand } from '../compose/runner.js';
-import type { SupportedTag } from '../catalog.js';
+import { RELEASES, type SupportedTag } from '../catalog.js';
 
 export interface UpgradeFlags {
   tag: string;
@@ -75,6 +75,7 @@ export async function upgrade(flags: UpgradeFlags): Promise<number> {
   const cancel = new Cancel();
   let rollingBack = false;
   const onSignal = (sig: NodeJS.Signals) => {
+    log.write(`received ${sig}${rollingBack ? ' during the rollback: ignored' : ': cancelling, then rolling back'}`);
     if (rollingBack) return void err.write(`\n${sig}: rolling back, please wait\n`);
     err.write(`\n${sig}: stopping the running step, then rolling back...\n`);
     cancel.request();
@@ -98,7 +99,7 @@ export async function upgrade(flags: UpgradeFlags): Promise<number> {
       log.addSecrets(secretsOf(current).concat(secretsOf(target)));
       const compose = await chooseCompose(releaseCtx(ctxInput(layout, log, stamp, dryRun, target, state)));
       if (i === 0) progress.line(`using ${compose.argv.join(' ')} ${compose.version}; log: ${log.path}`);
-      const checks = await targetChecks({ to: hop.to as SupportedTag, answers: target.answers, dir: layout.dir, runningProject: releaseCtx(ctxInput(layout, log, stamp, dryRun, current, state)).project!, skip: flags.skipCheck ?? [] }, (l) => progress.line(`  ${l}`));
+      const checks = await targetChecks({ to: hop.to as SupportedTag, answers: target.answers, dir: layout.dir, runningProject: RELEASES[hop.from as SupportedTag].projectName, skip: flags.skipCheck ?? [] }, (l) => progress.line(`  ${l}`));
       progress.line(`preflight checks for ${hop.to}: ${checks}`);
       const render = planRender(layout, target.answers, target.answers.admin.password !== undefined, target.secrets);
       refuseConflicts(render, log);

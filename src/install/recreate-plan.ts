@@ -46,7 +46,28 @@ export async function servicesToRecreate(
   return out;
 }
 
-/** Running services that were kept but depend on a replaced one: restarted, so they resolve its new address. */
-export function dependentsToRestart(deps: Map<string, string[]>, replaced: Set<string>, kept: Set<string>): string[] {
-  return [...deps].filter(([name, on]) => kept.has(name) && on.some((d) => replaced.has(d))).map(([name]) => name);
+/**
+ * Kept services that depend on one whose address may have changed (recreated, or restarted: Docker can
+ * give a restarted container another address). nginx resolves `web` once, when it loads its config.
+ */
+export function dependentsToRefresh(deps: Map<string, string[]>, moved: Set<string>, kept: Set<string>): string[] {
+  return [...deps].filter(([name, on]) => kept.has(name) && !moved.has(name) && on.some((d) => moved.has(d))).map(([name]) => name);
+}
+
+/** Services that can pick up new addresses without a restart: a reload keeps the container and its connections. */
+const RELOAD: Record<string, string[]> = { nginx: ['nginx', '-s', 'reload'] };
+
+/** Reloads (nginx) or restarts the dependents; returns what was done, for the step's summary. */
+export async function refreshDependents(runner: ComposeRunner, services: string[], out: (l: string) => void): Promise<string[]> {
+  const done: string[] = [];
+  for (const s of services.filter((x) => RELOAD[x])) {
+    await runner.run(['exec', '-T', s, ...RELOAD[s]], { onLine: out });
+    done.push(`reloaded ${s}`);
+  }
+  const restart = services.filter((x) => !RELOAD[x]);
+  if (restart.length) {
+    await runner.run(['restart', ...restart], { onLine: out });
+    done.push(`restarted ${restart.join(', ')}`);
+  }
+  return done;
 }

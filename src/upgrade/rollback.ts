@@ -114,7 +114,8 @@ export async function rollBack(r: RollbackInput): Promise<RollbackOutcome> {
     if (!dump) database = 'no-dump';
     else {
       const question = `The ${hop.to} migrations had started. Restore the database from ${done.backup!.dir}?`;
-      const go = r.yes || (r.ask ? await r.ask(question) : false);
+      // A prompt closed with Ctrl-C counts as no: the rest of the rollback must still run.
+      const go = r.yes || (r.ask ? await r.ask(question).catch(() => false) : false);
       if (!go) database = 'declined';
       else {
         const file = join(done.backup!.dir, dump.file);

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { composeEnv, containers, docker, engineReachable, psql, runCli, teardown, type Flavor } from './harness.js';
+import { composeEnv, containers, docker, engineReachable, psql, runCli, startCli, teardown, type Flavor } from './harness.js';
 import {
   ALL_VOLUMES, PROJECTS, addUsers, composeServices, databaseDump, health, hostSnapshot, runningSecretKey, runningServices,
   storeEvents, upgradeFixture, userRows,
@@ -134,6 +134,11 @@ test('upgrade 9.1.2 -> 20.7.0 (compose v2): refusals, dry run, rollback of a fai
       assert.equal(JSON.parse(readFileSync(join(dir, '.sentry-onprem/state.json'), 'utf8')).tag, '20.7.0');
       assert.match(readFileSync(join(dir, 'sentry-onprem.yml'), 'utf8'), /^tag: 20\.7\.0$/m);
       assert.equal(docker(['images', '-q', '--filter', 'reference=*:sentry-onprem-rollback']).trim(), '');
+      // Neither the secret key nor a password reaches the output or the log.
+      const upgradeLogs = readdirSync(join(dir, 'logs')).filter((f) => f.startsWith('upgrade-')).map((f) => readFileSync(join(dir, 'logs', f), 'utf8')).join('\n');
+      for (const secret of [key, fx.passwords.admin, fx.passwords.mail]) {
+        assert.ok(!upgradeLogs.includes(secret) && !r.stderr.includes(secret) && !r.stdout.includes(secret), 'a secret is in the upgrade log or output');
+      }
 
       // The backup: 0700 directory, 0600 files, a manifest whose sizes and checksums match, a dump pg_restore reads.
       const backups = readdirSync(join(dir, 'backups')).filter((b) => b.endsWith('-9.1.2-to-20.7.0')).sort();
@@ -177,31 +182,58 @@ test('upgrade 9.1.2 -> 20.7.0 (compose v2): refusals, dry run, rollback of a fai
   }
 });
 
-test('upgrade 9.1.2 -> 20.7.0 with compose v1 (docker-compose)', { skip: skipReason(), timeout: 15 * 60_000 }, async () => {
+test('compose v1 (docker-compose): Ctrl-C during the migrations rolls back; then the upgrade with --no-backup', { skip: skipReason(), timeout: 15 * 60_000 }, async (t) => {
   const flavor: Flavor = 'v1';
   const ports = { http: 18702, https: 18703 };
   const fx = upgradeFixture(ports);
   const env = composeEnv(flavor);
-  cleanAll(fx.dir, flavor);
+  const dir = fx.dir;
+  cleanAll(dir, flavor);
   try {
-    const installed = await runCli(['install', '--dir', fx.dir, '--answers', fx.answersFile, '--yes'], env);
+    const installed = await runCli(['install', '--dir', dir, '--answers', fx.answersFile, '--yes'], env);
     assert.equal(installed.code, 0, installed.stderr.slice(-3000));
+    const ca = readFileSync(join(dir, 'tls/cert.pem'), 'utf8');
     addUsers('onpremise', ['carol@e2e.test']);
-    const rows = userRows('onpremise');
-    const r = await runCli(['upgrade', '--tag', '20.7.0', '--dir', fx.dir, '--yes'], env);
-    console.log(`# upgrade 9.1.2 -> 20.7.0 (v1): ${(r.ms / 1000).toFixed(1)} s`);
-    assert.equal(r.code, 0, r.stderr.slice(-4000));
-    assert.match(r.stderr, /using docker-compose/);
-    assert.deepEqual(await runningServices('sentry_onpremise', composeServices(fx.dir)), []);
-    assert.equal(await health(ports.https, readFileSync(join(fx.dir, 'tls/cert.pem'), 'utf8')), '200 ok');
-    assert.equal(userRows('sentry_onpremise'), rows);
-    // The images built before the in-place render are current for it: a re-run builds nothing.
-    const again = await runCli(['install', '--dir', fx.dir, '--yes'], env);
-    assert.equal(again.code, 0, again.stderr.slice(-3000));
-    for (const step of ['Render configuration files', 'Build images', 'Run database migrations', 'Start Sentry']) {
-      assert.match(again.stderr, new RegExp(`- ${step}: skipped`), `${step} was not skipped after the upgrade`);
-    }
+
+    await t.test('SIGINT while `sentry upgrade` runs: exit 130, the database restored, 9.1.2 healthy again', async () => {
+      psql('onpremise', "INSERT INTO standin_faults VALUES ('upgrade-delay', '60')");
+      const dump = databaseDump('onpremise');
+      const run = startCli(['upgrade', '--tag', '20.7.0', '--dir', dir, '--yes'], env);
+      await run.waitFor(/Applying sentry\.\S+\.\.\./, 300_000);
+      run.child.kill('SIGINT');
+      const r = await run.done;
+      console.log(`# cancelled upgrade incl. rollback: ${(r.ms / 1000).toFixed(1)} s`);
+      assert.equal(r.code, 130, r.stderr.slice(-3000));
+      assert.match(r.stderr, /upgrade 9\.1\.2 -> 20\.7\.0 cancelled in "Run the 20\.7\.0 database migrations"/);
+      assert.match(r.stderr, /The database was restored from/);
+      assert.equal(containers('sentry_onpremise').length, 0, 'the 20.7.0 project (or its one-off upgrade container) was left');
+      assert.deepEqual(await runningServices('onpremise', composeServices(dir)), []);
+      assert.equal(await health(ports.https, ca), '200 ok');
+      assert.equal(databaseDump('onpremise'), dump);
+      psql('onpremise', "DELETE FROM standin_faults WHERE name = 'upgrade-delay'");
+    });
+
+    await t.test('--no-backup: no database dump, the configuration kept, the upgrade done, a re-run of install changes nothing', async () => {
+      const rows = userRows('onpremise');
+      const r = await runCli(['upgrade', '--tag', '20.7.0', '--dir', dir, '--yes', '--no-backup'], env);
+      console.log(`# upgrade 9.1.2 -> 20.7.0 (v1, --no-backup): ${(r.ms / 1000).toFixed(1)} s`);
+      assert.equal(r.code, 0, r.stderr.slice(-4000));
+      assert.match(r.stderr, /using docker-compose/);
+      assert.match(r.stderr, /--no-backup: no database dump was taken; the configuration from before is in .*-9\.1\.2-to-20\.7\.0/);
+      const b = readdirSync(join(dir, 'backups')).filter((x) => x.endsWith('-9.1.2-to-20.7.0')).sort().pop()!;
+      assert.equal(JSON.parse(readFileSync(join(dir, 'backups', b, 'manifest.json'), 'utf8')).database, null);
+      assert.ok(!existsSync(join(dir, 'backups', b, 'postgres.dump')));
+      assert.deepEqual(await runningServices('sentry_onpremise', composeServices(dir)), []);
+      assert.equal(await health(ports.https, ca), '200 ok');
+      assert.equal(userRows('sentry_onpremise'), rows);
+      // The images built before the in-place render are current for it: a re-run builds nothing.
+      const again = await runCli(['install', '--dir', dir, '--yes'], env);
+      assert.equal(again.code, 0, again.stderr.slice(-3000));
+      for (const step of ['Render configuration files', 'Build images', 'Run database migrations', 'Start Sentry']) {
+        assert.match(again.stderr, new RegExp(`- ${step}: skipped`), `${step} was not skipped after the upgrade`);
+      }
+    });
   } finally {
-    cleanAll(fx.dir, flavor);
+    cleanAll(dir, flavor);
   }
 });

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { servicesToRecreate, dependentsToRestart } from '../../src/install/recreate-plan.js';
+import { servicesToRecreate, dependentsToRefresh } from '../../src/install/recreate-plan.js';
 import type { ServiceContainer } from '../../src/install/docker.js';
 
 const c = (service: string, configHash: string, image: string, state = 'running'): ServiceContainer => ({ id: `id-${service}`, service, state, oneoff: false, image, configHash });
@@ -21,9 +21,10 @@ test('only services with a changed config hash or image, or without a running co
   assert.deepEqual(await servicesToRecreate(services.slice(1, 3), [c('worker', 'h2', 'sha-new'), c('postgres', 'h3', 'sha-pg')], hashes, imageId), []);
 });
 
-test('kept services that depend on a replaced one are restarted; others are left alone', () => {
+test('kept services that depend on a recreated or restarted one are refreshed; others are left alone', () => {
   const deps = new Map([['web', ['postgres', 'redis']], ['nginx', ['web']], ['postgres', []], ['redis', []]]);
-  assert.deepEqual(dependentsToRestart(deps, new Set(['web']), new Set(['nginx', 'postgres', 'redis'])), ['nginx']);
-  assert.deepEqual(dependentsToRestart(deps, new Set(['web', 'nginx']), new Set(['postgres', 'redis'])), []);
-  assert.deepEqual(dependentsToRestart(deps, new Set(), new Set(['web', 'nginx'])), []);
+  assert.deepEqual(dependentsToRefresh(deps, new Set(['web']), new Set(['nginx', 'postgres', 'redis'])), ['nginx']);
+  assert.deepEqual(dependentsToRefresh(deps, new Set(['web', 'nginx']), new Set(['postgres', 'redis'])), []);
+  assert.deepEqual(dependentsToRefresh(deps, new Set(['web']), new Set(['web', 'nginx', 'postgres'])), ['nginx'], 'a restarted web keeps its container');
+  assert.deepEqual(dependentsToRefresh(deps, new Set(), new Set(['web', 'nginx'])), []);
 });

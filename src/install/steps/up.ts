@@ -10,7 +10,7 @@ import yaml from 'js-yaml';
 import { RELEASES } from '../../catalog.js';
 import { inspectImage, projectContainers, containerLogs } from '../docker.js';
 import { readPlanned } from '../planned-file.js';
-import { configHashes, dependentsToRestart, dependsOn, servicesToRecreate } from '../recreate-plan.js';
+import { configHashes, dependentsToRefresh, dependsOn, refreshDependents, servicesToRecreate } from '../recreate-plan.js';
 import { healthTarget, waitHealthy } from '../health.js';
 import { UserError, EXIT } from '../../errors.js';
 import { done, skipped, type Ctx, type Step } from '../context.js';
@@ -83,7 +83,7 @@ export const upStep: Step = {
     const after = new Map((await projectContainers(ctx.project!)).filter((c) => !c.oneoff).map((c) => [c.service, c.id]));
     const kept = new Set([...after.keys()].filter((s) => before.get(s) && before.get(s) === after.get(s)));
     const replaced = new Set([...after.keys()].filter((s) => before.get(s) && before.get(s) !== after.get(s)));
-    const restart = new Set<string>(dependentsToRestart(dependsOn(ctx.layout.dir), replaced, kept));
+    const restart = new Set<string>();
     // Bind-mounted files changed, container kept: restart only the services that read them.
     for (const [name, g] of Object.entries(groups)) {
       if (previous[name] && previous[name] !== mountHashes[name]) {
@@ -91,6 +91,9 @@ export const upStep: Step = {
       }
     }
     if (restart.size) await ctx.runner!.run(['restart', ...restart], { onLine: out });
+    // Then what depends on a recreated or restarted service, so it reaches the new address.
+    const dependents = dependentsToRefresh(dependsOn(ctx.layout.dir), new Set([...replaced, ...restart]), kept);
+    const refreshed = await refreshDependents(ctx.runner!, dependents, out);
     const target = healthTarget(ctx.answers!, ctx.layout.dir);
     const timeout = Number(process.env.SENTRY_ONPREM_HEALTH_TIMEOUT_MS ?? 180_000);
     const health = await waitHealthy(target, timeout, () => ctx.runner!.cancelled);
@@ -109,6 +112,7 @@ export const upStep: Step = {
     }
     ctx.state.upHash = await upHash(ctx);
     ctx.state.mountHashes = mountHashes;
-    return done(`healthy over ${target.protocol} after ${(health.ms / 1000).toFixed(1)} s${restart.size ? `; restarted ${[...restart].join(', ')}` : ''}`);
+    const changes = [restart.size && `restarted ${[...restart].join(', ')}`, ...refreshed].filter(Boolean);
+    return done(`healthy over ${target.protocol} after ${(health.ms / 1000).toFixed(1)} s${changes.length ? `; ${changes.join('; ')}` : ''}`);
   },
 };

@@ -1,5 +1,5 @@
 /** A one-off container on the install's data (volumes or bind directories): runs a script as root, then goes. */
-import { docker } from '../../install/docker.js';
+import { untimedDocker as docker } from '../../backup/untimed-docker.js';
 import { buildView } from '../../render/view.js';
 import type { Answers } from '../../answers/schema.js';
 
