@@ -12,6 +12,24 @@ export async function docker(): Promise<Dockerode> {
   return client;
 }
 
+type Get = <T>(path: string) => Promise<T>;
+let fastGet: Get | null | undefined;
+
+/**
+ * Read-only Engine API calls go over plain node:http (dockerode costs ~140 ms to load, more than a whole
+ * no-op re-run should take); dockerode is loaded only for calls that change something.
+ */
+async function get(): Promise<Get | null> {
+  if (fastGet !== undefined) return fastGet;
+  const { httpTarget, getJson } = await import('../engine/engine-http.js');
+  const { resolveDockerEndpoint } = await import('../engine/endpoint.js');
+  const target = httpTarget(resolveDockerEndpoint());
+  fastGet = target ? <T>(path: string) => getJson<T>(target, path, 60_000) : null;
+  return fastGet;
+}
+
+const notFound = (err: unknown) => (err as { statusCode?: number }).statusCode === 404;
+
 export interface ImageFacts {
   id: string;
   labels: Record<string, string>;
@@ -19,20 +37,25 @@ export interface ImageFacts {
 
 export async function inspectImage(name: string): Promise<ImageFacts | undefined> {
   try {
-    const info = await (await docker()).getImage(name).inspect();
+    const g = await get();
+    const info = g
+      ? await g<{ Id: string; Config?: { Labels?: Record<string, string> | null } }>(`/images/${name}/json`)
+      : await (await docker()).getImage(name).inspect();
     return { id: info.Id, labels: (info.Config?.Labels ?? {}) as Record<string, string> };
   } catch (err) {
-    if ((err as { statusCode?: number }).statusCode === 404) return undefined;
+    if (notFound(err)) return undefined;
     throw err;
   }
 }
 
 export async function volumeExists(name: string): Promise<boolean> {
   try {
-    await (await docker()).getVolume(name).inspect();
+    const g = await get();
+    if (g) await g(`/volumes/${encodeURIComponent(name)}`);
+    else await (await docker()).getVolume(name).inspect();
     return true;
   } catch (err) {
-    if ((err as { statusCode?: number }).statusCode === 404) return false;
+    if (notFound(err)) return false;
     throw err;
   }
 }
@@ -51,7 +74,12 @@ export interface ServiceContainer {
 }
 
 export async function projectContainers(project: string): Promise<ServiceContainer[]> {
-  const list = await (await docker()).listContainers({ all: true, filters: { label: [`com.docker.compose.project=${project}`] } });
+  const filters = { label: [`com.docker.compose.project=${project}`] };
+  const g = await get();
+  type Summary = { Id: string; State: string; ImageID: string; Labels: Record<string, string> };
+  const list: Summary[] = g
+    ? await g<Summary[]>(`/containers/json?all=1&filters=${encodeURIComponent(JSON.stringify(filters))}`)
+    : ((await (await docker()).listContainers({ all: true, filters })) as unknown as Summary[]);
   return list.map((c) => ({
     id: c.Id,
     service: c.Labels['com.docker.compose.service'] ?? '',

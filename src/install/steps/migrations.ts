@@ -26,6 +26,7 @@ export async function waitForPostgres(ctx: Ctx, out: (l: string) => void, timeou
         const q = await execIn(pg.id, ['psql', '-U', 'postgres', '-h', '127.0.0.1', '-Atc', 'select 1']);
         if (q.exitCode === 0 && q.output.trim() === '1') {
           out(`PostgreSQL accepts connections after ${((Date.now() - start) / 1000).toFixed(1)} s`);
+          ctx.log.write(`wait postgres ${Date.now() - start} ms`);
           return;
         }
         last = q.output.trim();

@@ -97,6 +97,7 @@ export const upStep: Step = {
     const target = healthTarget(ctx.answers!, ctx.layout.dir);
     const timeout = Number(process.env.SENTRY_ONPREM_HEALTH_TIMEOUT_MS ?? 180_000);
     const health = await waitHealthy(target, timeout, () => ctx.runner!.cancelled);
+    ctx.log.write(`wait health ${health.ms} ms`);
     if (!health.ok) {
       const containers = await projectContainers(ctx.project!);
       const bad = containers.filter((c) => !c.oneoff && c.state !== 'running');
