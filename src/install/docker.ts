@@ -117,7 +117,11 @@ export async function execIn(id: string, cmd: string[]): Promise<{ exitCode: num
 export async function containerLogs(id: string, tail = 20): Promise<string> {
   const d = await docker();
   const buf = (await d.getContainer(id).logs({ stdout: true, stderr: true, tail, follow: false })) as unknown as Buffer;
-  // Multiplexed frames: strip the 8-byte headers.
+  return demux(buf);
+}
+
+/** Multiplexed log frames (8-byte headers) to text. */
+export function demux(buf: Buffer): string {
   const out: string[] = [];
   let i = 0;
   while (i + 8 <= buf.length) {

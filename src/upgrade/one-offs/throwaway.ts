@@ -1,5 +1,6 @@
 /** A one-off container on the install's data (volumes or bind directories): runs a script as root, then goes. */
 import { untimedDocker as docker } from '../../backup/untimed-docker.js';
+import { demux } from '../../install/docker.js';
 import { buildView } from '../../render/view.js';
 import type { Answers } from '../../answers/schema.js';
 
@@ -29,16 +30,4 @@ export async function runThrowaway(opts: { image: string; binds: string[]; scrip
   } finally {
     await container.remove({ force: true, v: true }).catch(() => undefined);
   }
-}
-
-/** Multiplexed log frames (8-byte headers) to text. */
-function demux(buf: Buffer): string {
-  const out: string[] = [];
-  let i = 0;
-  while (i + 8 <= buf.length) {
-    const len = buf.readUInt32BE(i + 4);
-    out.push(buf.subarray(i + 8, i + 8 + len).toString());
-    i += 8 + len;
-  }
-  return out.join('') || buf.toString();
 }
