@@ -20,7 +20,12 @@ export function socketOwners(inodes: number[], procRoot = '/proc'): { owners: So
   } catch {
     return { owners, unreadable: 0 };
   }
-  for (const pid of pids) {
+  // Published container ports are held by docker-proxy: look there first, stop once every socket is named.
+  const proxies = pids.filter((pid) => processName(procRoot, pid) === 'docker-proxy');
+  const ordered = [...proxies, ...pids.filter((pid) => !proxies.includes(pid))];
+  const named = new Set<string>();
+  for (const pid of ordered) {
+    if (named.size === wanted.size) break;
     let fds: string[];
     try {
       fds = readdirSync(join(procRoot, pid, 'fd'));
@@ -36,6 +41,7 @@ export function socketOwners(inodes: number[], procRoot = '/proc'): { owners: So
         continue; // closed while we looked
       }
       if (wanted.has(link)) {
+        named.add(link);
         owners.push({ pid: Number(pid), name: processName(procRoot, pid) });
         break;
       }

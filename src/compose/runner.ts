@@ -3,7 +3,7 @@
  * output streams to a callback (the task's output line), never to the console directly.
  * A run can be cancelled: the child is stopped and the caller removes one-off containers.
  */
-import { execa, type ResultPromise } from 'execa';
+import type { ResultPromise } from 'execa';
 import { UserError, EXIT } from '../errors.js';
 
 /** Where the runner logs each command and its output (the install's RunLog, cleanup's rotating log). */
@@ -72,6 +72,8 @@ export class ComposeRunner {
     const full = [...pre, ...this.globalArgs(), ...args];
     const shown = this.display(args);
     this.log.write(`$ ${shown}`);
+    // Loaded on the first command: a run with nothing to do starts no process and skips ~40 modules.
+    const { execa } = await import('execa');
     const child = execa(cmd, full, {
       cwd: this.dir,
       env: opts.env,

@@ -5,8 +5,13 @@
  */
 import { existsSync, readFileSync, statSync, chmodSync, chownSync, copyFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { merge } from 'node-diff3';
-import { createTwoFilesPatch } from 'diff';
+import { createRequire } from 'node:module';
+
+// Needed only for an edited file or a printed diff: loaded then, not on every run.
+const lazy = createRequire(import.meta.url);
+const merge = (...a: Parameters<typeof import('node-diff3').merge>) => (lazy('node-diff3') as typeof import('node-diff3')).merge(...a);
+const createTwoFilesPatch = (...a: Parameters<typeof import('diff').createTwoFilesPatch>) =>
+  (lazy('diff') as typeof import('diff')).createTwoFilesPatch(...a);
 import { writeFileAtomic, ensureDir } from '../fs/atomic.js';
 import type { Layout } from '../layout.js';
 import type { ManagedFile } from './files.js';

@@ -1,5 +1,6 @@
 /** Handlebars set up for config files: strict (a missing value is an error), no HTML escaping, per-language helpers. */
-import Handlebars from 'handlebars';
+import type Handlebars from 'handlebars';
+import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../paths.js';
@@ -11,7 +12,8 @@ const compiled = new Map<string, Handlebars.TemplateDelegate>();
 
 function engine(): typeof Handlebars {
   if (hb) return hb;
-  hb = Handlebars.create();
+  // Loaded on the first render only: a run whose files are up to date never needs it.
+  hb = (createRequire(import.meta.url)('handlebars') as typeof Handlebars).create();
   hb.registerHelper('yaml', (v: unknown) => yamlString(String(v)));
   hb.registerHelper('compose', (v: unknown) => composeString(String(v)));
   hb.registerHelper('py', (v: unknown) => pyString(String(v)));

@@ -1,6 +1,10 @@
 /** The managed files of an install, per release: where each lands, its template and its mode. */
 import type { View } from './view.js';
+import { createHash } from 'node:crypto';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { renderTemplate } from './engine.js';
+import { packageRoot } from '../paths.js';
 
 export interface ManagedFile {
   path: string;
@@ -34,11 +38,42 @@ const SPECS: Spec[] = [
   { path: 'symbolicator/config.yml', template: 'templates/20.7.0/symbolicator-config.yml.hbs', only: (v) => v.v20 },
 ];
 
+/**
+ * What a render depends on: the view (answers, secret key, paths) and every template. When it equals the
+ * fingerprint of the last render, the kept rendered copies are that render: no template is run again.
+ */
+export function renderFingerprint(view: View): string {
+  const h = createHash('sha256').update(JSON.stringify(view));
+  const root = packageRoot();
+  for (const dir of ['compose', 'nginx', 'templates']) {
+    const walk = (d: string) => {
+      for (const name of readdirSync(d).sort()) {
+        const p = join(d, name);
+        if (statSync(p).isDirectory()) walk(p);
+        else if (name.endsWith('.hbs')) h.update(p.slice(root.length)).update('\0').update(readFileSync(p)).update('\0');
+      }
+    };
+    walk(join(root, dir));
+  }
+  return h.digest('hex');
+}
+
+export function renderFilesCached(view: View, renderedDir: string, fingerprintFile: string): { files: ManagedFile[]; fingerprint: string } {
+  const fingerprint = renderFingerprint(view);
+  try {
+    if (readFileSync(fingerprintFile, 'utf8') === fingerprint) {
+      const files = specsFor(view).map((s) => ({ ...fileOf(s), content: readFileSync(join(renderedDir, s.path), 'utf8') }));
+      return { files, fingerprint };
+    }
+  } catch {
+    /* no fingerprint or a kept copy is missing: render */
+  }
+  return { files: renderFiles(view), fingerprint };
+}
+
+const specsFor = (view: View) => SPECS.filter((s) => !s.only || s.only(view));
+const fileOf = (s: Spec) => ({ path: s.path, mode: s.mode ?? 0o644, containerSecret: s.containerSecret });
+
 export function renderFiles(view: View): ManagedFile[] {
-  return SPECS.filter((s) => !s.only || s.only(view)).map((s) => ({
-    path: s.path,
-    content: renderTemplate(s.template.replace('{tag}', view.tag), view),
-    mode: s.mode ?? 0o644,
-    containerSecret: s.containerSecret,
-  }));
+  return specsFor(view).map((s) => ({ ...fileOf(s), content: renderTemplate(s.template.replace('{tag}', view.tag), view) }));
 }

@@ -12,7 +12,7 @@ import { RELEASES } from '../catalog.js';
 import { generateSecret, redact, secretValues, writeSecrets, type Secrets } from '../secrets.js';
 import { writeFileAtomic, ensureDir } from '../fs/atomic.js';
 import { buildView } from './view.js';
-import { renderFiles, type ManagedFile } from './files.js';
+import { renderFilesCached, type ManagedFile } from './files.js';
 import { planChanges, applyChanges, unifiedDiff, type FileChange } from './apply.js';
 import { makeSelfSigned, selfSignedIsCurrent } from './tls.js';
 
@@ -27,6 +27,7 @@ export interface RenderPlan {
   savedAnswersChanged: boolean;
   tls: { needed: boolean; reason?: string; cert: string; key: string; host: string };
   redactor: (s: string) => string;
+  fingerprint: { file: string; value: string };
 }
 
 const running_as_root = () => process.getuid?.() === 0;
@@ -55,7 +56,9 @@ export function planRender(layout: Layout, answers: Answers, adminPasswordInline
   const secretsChanged = JSON.stringify(clean(secrets)) !== JSON.stringify(clean(known));
 
   const view = buildView(answers, secrets.secretKey!, layout.dir);
-  let files = renderFiles(view);
+  const fingerprintFile = join(layout.stateDir, 'render-fingerprint');
+  const rendered = renderFilesCached(view, layout.renderedDir, fingerprintFile);
+  let files = rendered.files;
   if (!running_as_root()) {
     // Without root the files cannot be given to the containers' user; they must stay readable to it.
     files = files.map((f) => (f.containerSecret ? { ...f, mode: 0o644 } : f));
@@ -85,6 +88,7 @@ export function planRender(layout: Layout, answers: Answers, adminPasswordInline
     savedAnswersChanged,
     tls,
     redactor: (s) => redact(s, values),
+    fingerprint: { file: fingerprintFile, value: rendered.fingerprint },
   };
 }
 
@@ -92,12 +96,22 @@ function clean(s: Secrets): Secrets {
   return Object.fromEntries(Object.entries(s).filter(([, v]) => v !== undefined && v !== '')) as Secrets;
 }
 
+function fingerprintStale(plan: RenderPlan): boolean {
+  return !existsSync(plan.fingerprint.file) || readFileSync(plan.fingerprint.file, 'utf8') !== plan.fingerprint.value;
+}
+
 export function conflicts(plan: RenderPlan): FileChange[] {
   return plan.changes.filter((c) => c.kind === 'conflict');
 }
 
 export function hasWork(plan: RenderPlan): boolean {
-  return plan.secretsChanged || plan.savedAnswersChanged || plan.tls.needed || plan.changes.some((c) => c.kind !== 'unchanged');
+  return (
+    plan.secretsChanged ||
+    plan.savedAnswersChanged ||
+    plan.tls.needed ||
+    plan.changes.some((c) => c.kind !== 'unchanged') ||
+    fingerprintStale(plan)
+  );
 }
 
 export interface RenderResult {
@@ -116,6 +130,10 @@ export function commitRender(layout: Layout, plan: RenderPlan, timestamp: string
     written.push('tls/cert.pem', 'tls/key.pem');
   }
   const result = applyChanges(layout, plan.changes, { containerUid: RELEASES[plan.answers.tag].sentryUid, timestamp });
+  // Written after the kept copies: it vouches for them.
+  if (fingerprintStale(plan)) {
+    writeFileAtomic(plan.fingerprint.file, plan.fingerprint.value, { mode: 0o600 });
+  }
   written.push(...result.written);
   if (plan.savedAnswersChanged) {
     writeFileAtomic(layout.answersFile, plan.savedAnswersText, { mode: 0o600 });
