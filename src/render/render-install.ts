@@ -56,7 +56,8 @@ export function planRender(layout: Layout, answers: Answers, adminPasswordInline
   const secretsChanged = JSON.stringify(clean(secrets)) !== JSON.stringify(clean(known));
 
   const view = buildView(answers, secrets.secretKey!, layout.dir);
-  const fingerprintFile = join(layout.stateDir, 'render-fingerprint');
+  // Beside the kept copies it vouches for, so backups and rollbacks carry it with them.
+  const fingerprintFile = join(layout.renderedDir, '.fingerprint');
   const rendered = renderFilesCached(view, layout.renderedDir, fingerprintFile);
   let files = rendered.files;
   if (!running_as_root()) {

@@ -203,3 +203,24 @@ test('install 9.1.2: a failing migration names the step and a re-run after the f
     teardown(fx.dir, flavor, project, volumes);
   }
 });
+
+test('install with images.registry set: a missing image names the image and the registry tried, after retries', { skip: skipReason(), timeout: 5 * 60_000 }, async () => {
+  const tag = '9.1.2';
+  const flavor: Flavor = 'v2';
+  // A mirror on a closed loopback port: every pull is refused at once, nothing leaves the machine.
+  const fx = fixture(tag, { http: 18496, https: 18497 }, 'images: {registry: "127.0.0.1:1/mirror"}');
+  const project = RELEASES[tag].projectName;
+  const volumes = RELEASES[tag].externalVolumes;
+  const env = { ...composeEnv(flavor), SENTRY_ONPREM_PULL_BACKOFF_MS: '50', DOCKER_HOST: 'unix:///var/run/docker.sock' };
+  teardown(fx.dir, flavor, project, volumes);
+  try {
+    const r = await runCli(['install', '--dir', fx.dir, '--answers', fx.answersFile, '--yes'], env);
+    assert.equal(r.code, 1, r.stderr.slice(-2000));
+    assert.match(r.stderr, /step "Pull images" failed: cannot pull 127\.0\.0\.1:1\/mirror\/library\/\S+ from 127\.0\.0\.1:1 after 4 attempts/);
+    assert.match(r.stderr, /retry 3\/3/);
+    assert.match(readFileSync(join(fx.dir, 'docker-compose.yml'), 'utf8'), /image: "127\.0\.0\.1:1\/mirror\/library\/postgres:9\.5"/);
+    assert.equal(containers(project).length, 0, 'nothing was started');
+  } finally {
+    teardown(fx.dir, flavor, project, volumes);
+  }
+});

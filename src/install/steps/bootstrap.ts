@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { imagesFor } from '../../render/images.js';
 import { RELEASES } from '../../catalog.js';
 import { inspectImage } from '../docker.js';
+import { repairZookeeper } from '../zookeeper.js';
 import { writeFileAtomic } from '../../fs/atomic.js';
 import { UserError, EXIT } from '../../errors.js';
 import { done, skipped, type Step } from '../context.js';
@@ -29,6 +30,7 @@ export const bootstrapStep: Step = {
       return skipped(`dry run: would ${[!snubaDone && 'run snuba-api bootstrap --force', !credsDone && 'generate Relay credentials'].filter(Boolean).join(' and ')}`);
     }
     if (!snubaDone) {
+      if (await repairZookeeper(ctx.runner!, out)) did.push('zookeeper snapshot');
       await ctx.runner!.run(['run', '--rm', '-T', 'snuba-api', 'bootstrap', '--force'], { onLine: out });
       ctx.state.snubaBootstrapped = snuba?.id;
       did.push('snuba bootstrap');
