@@ -216,7 +216,7 @@ test('install with images.registry set: a missing image names the image and the 
   try {
     const r = await runCli(['install', '--dir', fx.dir, '--answers', fx.answersFile, '--yes'], env);
     assert.equal(r.code, 1, r.stderr.slice(-2000));
-    assert.match(r.stderr, /step "Pull images" failed: cannot pull 127\.0\.0\.1:1\/mirror\/library\/\S+ from 127\.0\.0\.1:1 after 4 attempts/);
+    assert.match(r.stderr, /step "Pull images" failed: cannot pull 127\.0\.0\.1:1\/mirror\/\S+ from 127\.0\.0\.1:1 after 4 attempts/);
     assert.match(r.stderr, /retry 3\/3/);
     assert.match(readFileSync(join(fx.dir, 'docker-compose.yml'), 'utf8'), /image: "127\.0\.0\.1:1\/mirror\/library\/postgres:9\.5"/);
     assert.equal(containers(project).length, 0, 'nothing was started');
