@@ -1,5 +1,5 @@
 /** One command at a time per install directory: a lock file holding the owner's pid, stale locks taken over. */
-import { openSync, writeSync, closeSync, readFileSync, unlinkSync, mkdirSync } from 'node:fs';
+import { openSync, writeSync, closeSync, readFileSync, unlinkSync, mkdirSync, linkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { createHash } from 'node:crypto';
@@ -19,10 +19,18 @@ function alive(pid: number): boolean {
 export function tryLock(path: string, what: string): Release | number {
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   for (let attempt = 0; attempt < 2; attempt++) {
+    // The lock appears with its owner's pid already in it (written to a temporary file, then linked):
+    // a second process never sees an empty lock and mistakes it for a stale one.
+    const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
+    const fd = openSync(tmp, 'w', 0o600);
+    writeSync(fd, `${process.pid} ${what}\n`);
+    closeSync(fd);
     try {
-      const fd = openSync(path, 'wx', 0o600);
-      writeSync(fd, `${process.pid} ${what}\n`);
-      closeSync(fd);
+      try {
+        linkSync(tmp, path);
+      } finally {
+        unlinkSync(tmp);
+      }
       return () => {
         try {
           if (readFileSync(path, 'utf8').startsWith(`${process.pid} `)) unlinkSync(path);
