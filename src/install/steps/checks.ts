@@ -4,7 +4,7 @@ import { minimumsFor, type SupportedTag } from '../../catalog.js';
 import type { ComposeCommand } from '../../compose/runner.js';
 import { UserError, EXIT } from '../../errors.js';
 import { done, type Ctx, type Step } from '../context.js';
-import { runChecks } from '../../../checks/index.js';
+import { runPreflight } from '../preflight.js';
 
 /** The Compose the install runs: the one the `compose` check chooses for this release. */
 export async function chooseCompose(ctx: Ctx): Promise<ComposeCommand> {
@@ -29,18 +29,10 @@ export const checksStep: Step = {
   id: 'checks',
   title: 'Preflight checks',
   async run(ctx, out) {
-    const a = ctx.answers!;
-    const results = await runChecks({
-      tag: a.tag,
-      installDir: ctx.layout.dir,
-      ports: a.ports.https && a.tls.mode !== 'off' ? { http: a.ports.http, https: a.ports.https } : { http: a.ports.http },
-      skip: ctx.flags.skipCheck ?? [],
-      ownProject: ctx.project,
-    });
-    for (const r of results) {
-      if (r.status !== 'pass') out(`${r.status.toUpperCase()} ${r.id}: found ${r.found}; required ${r.required}${r.remedy ? `. ${r.remedy}` : ''}${r.skipped ? ' (skipped with --skip-check)' : ''}`);
-    }
-    const failed = results.filter((r) => r.status === 'fail');
+    const { summary, failed } = await runPreflight(
+      { tag: ctx.answers!.tag, answers: ctx.answers!, dir: ctx.layout.dir, ownProject: ctx.project, skip: ctx.flags.skipCheck ?? [] },
+      out,
+    );
     if (failed.length) {
       throw new UserError(
         `${failed.length} preflight check${failed.length > 1 ? 's' : ''} failed: ${failed.map((r) => r.id).join(', ')}`,
@@ -48,7 +40,6 @@ export const checksStep: Step = {
         `${failed.map((r) => r.remedy).filter(Boolean).join(' ')} Nothing was changed. To go on anyway: --skip-check ${failed[0].id}`,
       );
     }
-    const warns = results.filter((r) => r.status === 'warn').length;
-    return done(`${results.length - warns} passed${warns ? `, ${warns} warning${warns > 1 ? 's' : ''}` : ''}`);
+    return done(summary);
   },
 };
