@@ -24,8 +24,7 @@ export const dockerDaemonCheck: Check = {
     const required = 'a Docker engine on the endpoint the docker CLI uses';
     const data = { host: ctx.endpoint?.host ?? null, source: ctx.endpoint?.source ?? null };
     if (probe.ok) {
-      const v = probe.facts.version;
-      return { status: 'pass', found: `engine ${v.Version} (API ${v.ApiVersion}) on ${where}`, required, remedy: null, data };
+      return { status: 'pass', found: `engine ${probe.facts.info.ServerVersion ?? '(version not given)'} on ${where}`, required, remedy: null, data };
     }
     const { kind, message } = probe.error;
     return { status: 'fail', found: `${message}${ctx.endpoint ? ` (endpoint from ${ctx.endpoint.source})` : ''}`, required, remedy: REMEDY[kind], data: { ...data, error: kind } };

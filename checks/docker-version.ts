@@ -1,6 +1,5 @@
 /** docker-version: the engine's (server) version from the Engine API, against the release's minimum. */
-import semverGte from 'semver/functions/gte.js';
-import { toSemver } from '../src/engine/parse-version.js';
+import { semverGte, toSemver } from '../src/engine/parse-version.js';
 import { engineUnavailable } from './engine-unavailable.js';
 import type { Check, Verdict } from './types.js';
 
@@ -21,6 +20,6 @@ export const dockerVersionCheck: Check = {
   async run(ctx) {
     const probe = await ctx.engine();
     if (!probe.ok) return engineUnavailable(`Docker Engine ${ctx.minimums.docker} or newer`);
-    return decideDockerVersion(probe.facts.version.Version, ctx.minimums.docker);
+    return decideDockerVersion(probe.facts.info.ServerVersion ?? '', ctx.minimums.docker);
   },
 };

@@ -1,6 +1,6 @@
 /**
- * The slow facts every check shares, asked once and as early as possible: the engine (/version,
- * /info, published ports) and the Compose detection. They answer from other processes, so `check`
+ * The slow facts every check shares, asked once and as early as possible: the engine (/info,
+ * published ports) and the Compose detection. They answer from other processes, so `check`
  * starts them first and loads the checks while they run.
  */
 import { minimumsFor } from '../src/catalog.js';
@@ -31,8 +31,9 @@ export function startProbes(o: { tag: string; env?: NodeJS.ProcessEnv }): Shared
     engine: once(async () => {
       if (conn instanceof EngineError) return { ok: false, error: conn };
       try {
-        const [version, info] = await Promise.all([conn.version(), conn.info()]);
-        return { ok: true, facts: { version, info } };
+        // /info alone: it carries the server version too, and /version costs the engine more than
+        // /info does (it asks containerd, runc and docker-init for theirs).
+        return { ok: true, facts: { info: await conn.info() } };
       } catch (err) {
         return { ok: false, error: classifyEngineError(err, conn.endpoint) };
       }

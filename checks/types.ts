@@ -4,7 +4,7 @@
  */
 import type { Minimums, ReleaseInfo } from '../src/catalog.js';
 import type { DockerEndpoint } from '../src/engine/endpoint.js';
-import type { EngineInfo, EngineVersion, PublishedPort } from '../src/engine/engine.js';
+import type { EngineInfo, PublishedPort } from '../src/engine/engine.js';
 import type { EngineError } from '../src/engine/engine-error.js';
 import type { ComposeDetection } from '../src/engine/detect-compose.js';
 
@@ -36,7 +36,6 @@ export interface Check {
 }
 
 export interface EngineFacts {
-  version: EngineVersion;
   info: EngineInfo;
 }
 

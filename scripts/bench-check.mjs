@@ -3,14 +3,16 @@
 // the same engine, under Compose v1 and (when its plugin is found) v2. Exits 1 when check is not at
 // least 10x faster. Needs a running engine, dist/ built, and a local busybox image (no registry pull).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-// BENCH_CLI: time another build of the CLI (e.g. a bundled one) against the same install.sh run.
-const CLI = process.env.BENCH_CLI || join(ROOT, 'dist', 'install.js');
+// The installed command (package.json's bin), as `npx sentry-onprem check` runs it. BENCH_CLI: time
+// another entry point (e.g. dist/install.js, the full CLI) against the same install.sh run.
+const BIN = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).bin['sentry-onprem'];
+const CLI = process.env.BENCH_CLI || join(ROOT, BIN);
 const RUNS = Number(process.env.BENCH_RUNS || 7);
 const MIN_RATIO = 10;
 
@@ -21,7 +23,7 @@ function die(msg) {
 
 const quiet = (cmd, args, env = process.env) => spawnSync(cmd, args, { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 
-if (!existsSync(CLI)) die(`${CLI} is missing: run \`npx tsc -p tsconfig.json\` (npm run build) first`);
+if (!existsSync(CLI)) die(`${CLI} is missing: run \`npm run build\` first`);
 if (quiet('docker', ['version', '--format', '{{.Server.Version}}']).status !== 0) die('no Docker engine answers (start dockerd first)');
 // install.sh runs `busybox`; without a registry the image must be local (e2e/busybox from the e2e recipe works).
 const image = ['busybox:latest', 'e2e/busybox:latest'].find((i) => quiet('docker', ['image', 'inspect', i]).status === 0);

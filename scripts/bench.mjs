@@ -1,19 +1,19 @@
 #!/usr/bin/env node
-// `npm run bench`: start-up time of the CLI (`node dist/install.js --version`) against bare `node -e 0`,
+// `npm run bench`: start-up time of the installed command (package.json's bin, `--version`) against bare `node -e 0`,
 // measured in the same run (interleaved, median of RUNS each). Fails when the CLI takes 3x or more.
 // Then runs scripts/bench-check.mjs and scripts/bench-install.mjs when they exist, printing their lines.
 import { spawnSync, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const CLI = join(ROOT, 'dist', 'install.js');
+const CLI = join(ROOT, JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).bin['sentry-onprem']);
 const RUNS = Number(process.env.BENCH_RUNS || 20);
 const MAX_RATIO = 3;
 
 if (!existsSync(CLI)) {
-  console.error('bench: dist/install.js is missing: run `npm run build` first');
+  console.error(`bench: ${CLI} is missing: run \`npm run build\` first`);
   process.exit(1);
 }
 

@@ -35,6 +35,9 @@ export async function check(opts: CheckOptions, out: NodeJS.WriteStream = proces
   const rest = Promise.all([import('../../checks/index.js'), import('../../checks/format-results.js'), import('../../checks/all-checks.js')]);
   rest.catch(() => undefined); // awaited below; no unhandled rejection if probes.js fails to load first
   const probes = (await import('../../checks/probes.js')).startProbes({ tag });
+  // One turn of the event loop before any more work: the engine's sockets connect and the requests go
+  // out now, so the engine works on its answers while the checks below load and run.
+  await new Promise((r) => setImmediate(r));
   const [{ runChecks, hasFailure }, format] = await rest;
   const results = await runChecks({ tag, installDir: resolve(opts.dir ?? '.'), ports: answers.ports, skip, probes });
 

@@ -5,12 +5,11 @@
  * answers (and "no plugin") are cached by the files they depend on (see compose-version-cache.ts).
  */
 import { existsSync } from 'node:fs';
-import semverGte from 'semver/functions/gte.js';
 import { findExecutable } from './find-executable.js';
 import { readCachedVersion, versionCacheFile, writeCachedVersion } from './compose-version-cache.js';
 import { isMissingPluginOutput, parseComposeVersion } from './parse-compose-version.js';
 import { composePluginCandidates } from './plugin-candidates.js';
-import { toSemver } from './parse-version.js';
+import { semverGte, toSemver } from './parse-version.js';
 import { runProbe, type RunProbe } from './run-probe.js';
 
 export interface ComposeInfo {

@@ -8,27 +8,34 @@ import { fileURLToPath } from 'node:url';
 import yaml from 'js-yaml';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const CLI = join(ROOT, 'dist', 'install.js');
+/** The installed command: package.json's bin (it runs `check` from dist/check.cjs and hands the rest to dist/install.js). */
+export const CLI = join(ROOT, (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { bin: Record<string, string> }).bin['sentry-onprem']);
+const CHECK_BUNDLE = join(ROOT, 'dist', 'check.cjs');
 export const FIXTURES = join(ROOT, 'test', 'fixtures');
 
 /** Fails clearly when dist/ is missing or older than the sources (tests would run yesterday's code). */
 export function ensureBuilt(): void {
-  if (!existsSync(CLI)) throw new Error('dist/install.js is missing: run `npm run build` first');
-  const built = statSync(CLI).mtimeMs;
+  for (const f of [CLI, join(ROOT, 'dist', 'install.js'), CHECK_BUNDLE]) {
+    if (!existsSync(f)) throw new Error(`${relative(ROOT, f)} is missing: run \`npm run build\` first`);
+  }
+  const built = statSync(join(ROOT, 'dist', 'install.js')).mtimeMs;
+  const bundled = statSync(CHECK_BUNDLE).mtimeMs;
   const stale: string[] = [];
   const walk = (dir: string) => {
     for (const e of readdirSync(dir, { withFileTypes: true })) {
       const p = join(dir, e.name);
       if (e.isDirectory()) walk(p);
-      else if (p.endsWith('.ts')) {
+      else if (p.endsWith('.ts') || p.endsWith('.cts')) {
         // A source newer than its own compiled file. (A new file with no compiled twin is only used
         // through an importer that changed too, and that one is caught.)
-        const js = join(ROOT, 'dist', relative(ROOT, p)).replace(/\.ts$/, '.js');
+        const js = join(ROOT, 'dist', relative(ROOT, p)).replace(/\.ts$/, '.js').replace(/\.cts$/, '.cjs');
         if (existsSync(js) && statSync(p).mtimeMs > statSync(js).mtimeMs + 1000) stale.push(relative(ROOT, p));
+        else if (statSync(p).mtimeMs > bundled + 1000) stale.push(`${relative(ROOT, p)} (dist/check.cjs)`);
       }
     }
   };
   walk(join(ROOT, 'src'));
+  walk(join(ROOT, 'checks'));
   if (statSync(join(ROOT, 'install.ts')).mtimeMs > built + 1000) stale.push('install.ts');
   if (stale.length) throw new Error(`dist/ is older than ${stale.join(', ')}: run \`npm run build\` first`);
 }

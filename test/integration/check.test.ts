@@ -9,15 +9,17 @@
 import { test, before, after, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, dirname } from 'node:path';
+import { join, dirname, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const CLI = join(ROOT, 'dist', 'install.js');
+// The installed command (package.json's bin), which runs check from the bundled dist/check.cjs.
+const CLI = join(ROOT, (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { bin: Record<string, string> }).bin['sentry-onprem']);
+const BUNDLE = join(ROOT, 'dist', 'check.cjs');
 const scratch = mkdtempSync(join(tmpdir(), 'check-it-'));
 const NO_PLUGINS = join(scratch, 'docker-config-empty');
 mkdirSync(NO_PLUGINS);
@@ -60,8 +62,12 @@ interface Run {
 }
 
 function runCheck(args: string[], env: NodeJS.ProcessEnv): Promise<Run> {
+  return runCheckWith(CLI, args, env);
+}
+
+function runCheckWith(cli: string, args: string[], env: NodeJS.ProcessEnv): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, 'check', ...args], { env: { ...process.env, XDG_CACHE_HOME: join(scratch, 'cache'), ...env } });
+    const child = spawn(process.execPath, [cli, 'check', ...args], { env: { ...process.env, XDG_CACHE_HOME: join(scratch, 'cache'), ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -123,11 +129,12 @@ before(() => {
       return Math.max(m, e.isDirectory() ? newest(p) : e.name.endsWith('.ts') ? statSync(p).mtimeMs : 0);
     }, 0);
   const src = Math.max(newest(join(ROOT, 'src')), newest(join(ROOT, 'checks')), statSync(join(ROOT, 'install.ts')).mtimeMs);
-  const built = statSync(join(ROOT, 'dist', 'src', 'commands', 'check.js'), { throwIfNoEntry: false })?.mtimeMs ?? 0;
+  const built = Math.min(...[join(ROOT, 'dist', 'src', 'commands', 'check.js'), BUNDLE].map((f) => statSync(f, { throwIfNoEntry: false })?.mtimeMs ?? 0));
   if (!existsSync(CLI) || built < src) {
     spawnSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.json')], { stdio: 'ignore' });
+    spawnSync(process.execPath, [join(ROOT, 'scripts', 'bundle.mjs')], { stdio: 'ignore' });
   }
-  assert.ok(existsSync(join(ROOT, 'dist', 'src', 'commands', 'check.js')), 'dist/ could not be built');
+  assert.ok(existsSync(join(ROOT, 'dist', 'src', 'commands', 'check.js')) && existsSync(BUNDLE), 'dist/ could not be built');
 });
 after(() => rmSync(scratch, { recursive: true, force: true }));
 
@@ -278,7 +285,7 @@ test('the current docker context is honoured, as `docker context create/use` sto
   assert.equal(viaEnv.status, 'fail');
 });
 
-test('check only reads: every Engine API call is a GET of /version, /info or /containers/json', async (t) => {
+test('check only reads: every Engine API call is a GET of /info or /containers/json', async (t) => {
   if (!needsEngine(t)) return;
   const real = dockerCli(['context', 'inspect', '--format', '{{.Endpoints.docker.Host}}']).stdout.trim() || 'unix:///var/run/docker.sock';
   if (!needs(t, real.startsWith('unix://'), `the engine is not on a unix socket (${real})`)) return;
@@ -300,7 +307,7 @@ test('check only reads: every Engine API call is a GET of /version, /info or /co
     const results = parse(run);
     assertExitMatches(run, results);
     assert.equal(byId(results, 'docker-daemon').status, 'pass');
-    assert.deepEqual([...new Set(seen)].sort(), ['GET /containers/json', 'GET /info', 'GET /version']);
+    assert.deepEqual([...new Set(seen)].sort(), ['GET /containers/json', 'GET /info']);
   } finally {
     proxy.close();
   }
@@ -330,4 +337,31 @@ test('an unknown tag is exit 2 naming the field', async () => {
   assert.equal(run.code, 2);
   assert.match(run.stderr, /--tag: got "21\.1\.0"; expected one of 9\.1\.2, 20\.7\.0/);
   assert.equal(run.stdout, '');
+});
+
+test('check --help goes to the full parser: usage with every flag, exit 0', async () => {
+  const run = await runCheck(['--help'], {});
+  assert.equal(run.code, 0);
+  for (const flag of ['--dir', '--answers', '--tag', '--json', '--skip-check']) assert.match(run.stdout, new RegExp(`${flag} `));
+  const bad = await runCheck(['--jsn'], {});
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /unknown option '--jsn'/);
+});
+
+test('a build without dist/check.cjs runs check through the full CLI with the same results', async (t) => {
+  if (!needsEngine(t)) return;
+  // The package as plain `tsc` leaves it: dist/ without the bundle.
+  const pkg = join(scratch, 'no-bundle');
+  mkdirSync(pkg);
+  cpSync(join(ROOT, 'dist'), join(pkg, 'dist'), { recursive: true });
+  rmSync(join(pkg, 'dist', 'check.cjs'));
+  cpSync(join(ROOT, 'package.json'), join(pkg, 'package.json'));
+  for (const d of ['node_modules', 'templates', 'compose', 'nginx']) symlinkSync(join(ROOT, d), join(pkg, d));
+  const env = { DOCKER_CONFIG: V2_CONFIG ?? NO_PLUGINS };
+  const bundled = await runCheck(['--json', '--tag', '9.1.2'], env);
+  const plain = await runCheckWith(join(pkg, relative(ROOT, CLI)), ['--json', '--tag', '9.1.2'], env);
+  assert.equal(plain.code, bundled.code);
+  const summary = (r: Run) => parse(r).map((c) => `${c.id}:${c.status}`);
+  assert.deepEqual(summary(plain), summary(bundled));
+  assert.equal(parse(plain).length, 9);
 });

@@ -117,3 +117,44 @@ test('docker-daemon: engine not running says to start it; the checks that need i
   assert.equal(m.status, 'fail');
   assert.match(m.remedy!, /docker-daemon/);
 });
+
+test('the engine reader takes whole answers, chunked or not, and refuses cut or foreign ones', async () => {
+  const { parseRawAnswer } = await import('../../src/engine/engine-http.js');
+  const answer = (s: string) => parseRawAnswer(Buffer.from(s, 'latin1'));
+  assert.deepEqual(answer('HTTP/1.0 200 OK\r\nContent-Type: application/json\r\n\r\n{"a":1}'), { status: 200, body: '{"a":1}' });
+  assert.deepEqual(answer('HTTP/1.1 200 OK\r\nContent-Length: 7\r\n\r\n{"a":1}'), { status: 200, body: '{"a":1}' });
+  assert.deepEqual(answer('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\n{"a\r\n4;x=y\r\n":1}\r\n0\r\n\r\n'), { status: 200, body: '{"a":1}' });
+  assert.deepEqual(answer('HTTP/1.1 404 Not Found\r\n\r\n{"message":"page not found"}'), { status: 404, body: '{"message":"page not found"}' });
+  // UTF-8 split across reads is joined before decoding
+  assert.equal(parseRawAnswer(Buffer.concat([Buffer.from('HTTP/1.0 200 OK\r\n\r\n"'), Buffer.from('Zürich"')])).body, '"Zürich"');
+  for (const cut of [
+    '',
+    'SSH-2.0-OpenSSH_9.2\r\n',
+    'HTTP/1.0 200 OK\r\nContent-Type: application/json\r\n',
+    'HTTP/1.1 200 OK\r\nContent-Length: 70\r\n\r\n{"a":1}',
+    'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n30\r\n{"a":1}',
+  ]) {
+    assert.throws(() => answer(cut), (e: NodeJS.ErrnoException) => e.code === 'ECONNRESET', JSON.stringify(cut));
+  }
+});
+
+test('a socket that closes without answering, or answers with something else, is a clear engine error', async () => {
+  const servers: net.Server[] = [];
+  const raw = async (name: string, onConn: (s: net.Socket) => void) => {
+    const path = join(dir, name);
+    const server = net.createServer(onConn);
+    servers.push(server);
+    await new Promise<void>((r) => server.listen(path, () => r()));
+    return endpoint(`unix://${path}`);
+  };
+  try {
+    const silent = await raw('silent.sock', (s) => s.once('data', () => s.end()));
+    const foreign = await raw('foreign.sock', (s) => s.once('data', () => s.end('SSH-2.0-OpenSSH_9.2\r\n')));
+    const notJson = await raw('html.sock', (s) => s.once('data', () => s.end('HTTP/1.0 200 OK\r\n\r\n<html>hello</html>')));
+    assert.equal(await kindOf(connectEngine(silent).info()), 'refused');
+    assert.equal(await kindOf(connectEngine(foreign).info()), 'refused');
+    assert.equal(await kindOf(connectEngine(notJson).info()), 'http');
+  } finally {
+    for (const s of servers) s.close();
+  }
+});

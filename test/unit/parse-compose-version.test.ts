@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import semverGte from 'semver/functions/gte.js';
+import { semverGte } from '../../src/engine/parse-version.js';
 import { isMissingPluginOutput, parseComposeVersion } from '../../src/engine/parse-compose-version.js';
 
 // Real outputs of `docker-compose --version`, `docker compose version` and `--short`, including the

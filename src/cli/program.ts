@@ -1,0 +1,165 @@
+/**
+ * The whole command line, parsed by commander: every command with its flags and help. Each command's
+ * code is imported only when that command runs, so start-up stays short.
+ */
+import { Command, Option } from 'commander';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { EXIT } from '../errors.js';
+import { packageRoot } from '../paths.js';
+import { CHECK_FLAGS } from './check-args.js';
+import { handleError } from './handle-error.js';
+
+const pkg = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string };
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** Every command with its flags; each action stores its exit code for exitCode(). */
+export function buildProgram(): { program: Command; exitCode: () => number } {
+  const program = new Command('sentry-onprem')
+    .description('Install and run self-hosted Sentry on one server with Docker Compose.')
+    .version(pkg.version, '-V, --version')
+    .showHelpAfterError()
+    .exitOverride();
+  let code: number = EXIT.ok;
+
+  const answerFlags = (cmd: Command) =>
+    cmd
+      .option('--dir <dir>', 'install directory', '.')
+      .option('--answers <file>', 'YAML answers file')
+      .option('--tag <tag>', 'Sentry release')
+      .option('--url <url>', 'answer: url')
+      .option('--admin-email <email>', 'answer: admin.email')
+      .option('--admin-password-file <file>', 'answer: admin.passwordFile')
+      .option('--timezone <zone>', 'answer: timezone')
+      .option('--http-port <port>', 'answer: ports.http')
+      .option('--https-port <port>', 'answer: ports.https')
+      .option('--tls <mode>', 'answer: tls.mode (self-signed | files | off)')
+      .option('--registry <prefix>', 'answer: images.registry')
+      .option('--plugin <requirement>', 'answer: plugins (repeatable, replaces the list)', collect, [])
+      .option('--yes', 'never ask; fail on missing answers instead');
+
+  answerFlags(program.command('render').description('render every file of the install directory for a tag'))
+    .option('--dry-run', 'print a unified diff of what would change; write nothing')
+    .option('--force', 'overwrite files edited since the last render (a timestamped backup is kept)')
+    .action(async (opts) => {
+      const { render } = await import('../commands/render.js');
+      code = await render(opts);
+    });
+
+  answerFlags(program.command('install').description('install (or bring up to date) Sentry in the install directory'))
+    .option('--dry-run', 'walk the pipeline and print what each step would do; change nothing')
+    .option('--force', 'overwrite files edited since the last render (a timestamped backup is kept)')
+    .addOption(new Option('--skip-check <id>', 'turn a failure of this preflight check into a warning').argParser(collect).default([]))
+    .action(async (opts) => {
+      const { install } = await import('../commands/install.js');
+      code = await install(opts);
+    });
+
+  program
+    .command('reconfigure')
+    .description('apply changed answers (sentry-onprem.yml) to an install: rebuild, migrate, recreate only what changed')
+    .option('--dir <dir>', 'install directory', '.')
+    .option('--yes', 'do not ask for confirmation')
+    .option('--dry-run', 'print what each step would do; change nothing')
+    .option('--force', 'overwrite files edited since the last render (a timestamped backup is kept)')
+    .addOption(new Option('--skip-check <id>', 'turn a failure of this preflight check into a warning').argParser(collect).default([]))
+    .action(async (opts) => {
+      const { reconfigure } = await import('../commands/reconfigure.js');
+      code = await reconfigure(opts);
+    });
+
+  program
+    .command('cleanup')
+    .description("remove events older than --days with Sentry's cleanup, then vacuum the database")
+    .option('--dir <dir>', 'install directory', '.')
+    .option('--days <n>', "delete data older than this many days (default: the answers' cleanup.days)")
+    .addOption(new Option('--vacuum <mode>', 'analyze: online VACUUM (ANALYZE); full: VACUUM FULL, gives disk back, locks each table; off').choices(['analyze', 'full', 'off']).default('analyze'))
+    .option('--json', 'print the result as JSON')
+    .option('--quiet', 'print nothing on success (errors still go to stderr)')
+    .option('--log-file <file>', 'append the log here (rotated at 1 MiB, 5 kept); default DIR/logs/cleanup.log')
+    .option('--scheduled', "run by the cron entry: leave Sentry's cleanup to the release's sentry-cleanup service when it has one")
+    .action(async (opts) => {
+      const { cleanup } = await import('../commands/cleanup.js');
+      code = await cleanup(opts);
+    });
+
+  const cron = program.command('cron').description('the cron entry that runs `sentry-onprem cleanup` for an install directory');
+  const cronFlags = (cmd: Command) => cmd.option('--dir <dir>', 'install directory', '.');
+  cronFlags(cron.command('install').description('install or update the entry (one per install directory)'))
+    .option('--days <n>', 'cleanup --days (saved as cleanup.days)')
+    .option('--schedule <expr>', 'five-field cron schedule (saved as cleanup.schedule)')
+    .option('--vacuum <mode>', 'analyze, full or off (saved as cleanup.vacuum)')
+    .action(async (opts) => {
+      const { cronInstall } = await import('../commands/cron.js');
+      code = await cronInstall(opts);
+    });
+  cronFlags(cron.command('remove').description('remove the entry; install and reconfigure will not add it back')).action(async (opts) => {
+    const { cronRemove } = await import('../commands/cron.js');
+    code = await cronRemove(opts);
+  });
+  cronFlags(cron.command('show').description('print the entry')).action(async (opts) => {
+    const { cronShow } = await import('../commands/cron.js');
+    code = await cronShow(opts);
+  });
+
+  program
+    .command('upgrade')
+    .description('upgrade to a newer Sentry release: path over the hard stops, backup first, rollback on failure')
+    .requiredOption('--tag <tag>', 'the Sentry release to upgrade to')
+    .option('--dir <dir>', 'install directory', '.')
+    .option('--yes', 'never ask: go ahead, and restore the database on a failed migration')
+    .option('--dry-run', 'print the plan (hops, images, files, steps); change nothing')
+    .option('--no-backup', 'skip the database dump (the configuration is still kept for the rollback)')
+    .addOption(new Option('--skip-check <id>', 'turn a failure of this preflight check into a warning').argParser(collect).default([]))
+    .action(async (opts) => {
+      const { upgrade } = await import('../commands/upgrade.js');
+      code = await upgrade(opts);
+    });
+
+  program
+    .command('backup')
+    .description('back up the database (a consistent dump), the answers, rendered files and secrets into backups/')
+    .option('--dir <dir>', 'install directory', '.')
+    .action(async (opts) => {
+      const { backup } = await import('../commands/backup.js');
+      code = await backup(opts);
+    });
+
+  program
+    .command('restore')
+    .description('put a backup back: same release only, checksums verified, ends with a healthy stack')
+    .argument('<backup-dir>', 'a directory made by `sentry-onprem backup` or by an upgrade')
+    .option('--dir <dir>', 'install directory', '.')
+    .option('--yes', 'do not ask for confirmation')
+    .action(async (backupDir: string, opts) => {
+      const { restore } = await import('../commands/restore.js');
+      code = await restore(backupDir, opts);
+    });
+
+  const checkCmd = program.command('check').description('preflight checks of this host for a Sentry release');
+  for (const f of CHECK_FLAGS) {
+    const option = new Option(f.value ? `${f.name} <${f.value}>` : f.name, f.description);
+    if (f.repeat) option.argParser(collect);
+    if (f.default !== undefined) option.default(f.default);
+    checkCmd.addOption(option);
+  }
+  checkCmd.action(async (opts) => {
+    const { check } = await import('../commands/check.js');
+    code = await check(opts);
+  });
+
+  return { program, exitCode: () => code };
+}
+
+export async function runProgram(argv: string[]): Promise<number> {
+  const { program, exitCode } = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (err) {
+    return handleError(err);
+  }
+  return exitCode();
+}
