@@ -52,12 +52,13 @@ export const diskCheck: Check = {
   id: 'disk',
   title: 'Free disk space',
   async run(ctx) {
+    const installDirSpace = ctx.host.freeSpace(ctx.installDir); // measured while the engine answers
     const probe = await ctx.engine();
     if (!probe.ok) return engineUnavailable(`${gb(ctx.diskFloorBytes)} free for Docker data`);
     const root = probe.facts.info.DockerRootDir;
     const [rootSpace, dirSpace] = await Promise.all([
       ctx.engineIsLocal ? ctx.host.freeSpace(root) : Promise.resolve({ ok: false as const, path: root, reason: 'the engine runs on another host' }),
-      ctx.host.freeSpace(ctx.installDir),
+      installDirSpace,
     ]);
     return decideDisk(
       [

@@ -10,10 +10,16 @@ import { tryConnectEngine, type PublishedPort } from '../src/engine/engine.js';
 import { EngineError, classifyEngineError } from '../src/engine/engine-error.js';
 import type { EngineProbe } from './types.js';
 
-export interface SharedProbes {
+/** The engine's reads, which do not depend on the release: started before anything else. */
+export interface EngineProbes {
   endpoint: DockerEndpoint | null;
   engine(): Promise<EngineProbe>;
   publishedPorts(): Promise<PublishedPort[]>;
+  /** abandons reads still under way (the command stopped early, e.g. on a bad flag) */
+  cancel(): void;
+}
+
+export interface SharedProbes extends EngineProbes {
   compose(): Promise<ComposeDetection>;
 }
 
@@ -22,11 +28,10 @@ function once<T>(fn: () => Promise<T>): () => Promise<T> {
   return () => (p ??= fn());
 }
 
-export function startProbes(o: { tag: string; env?: NodeJS.ProcessEnv }): SharedProbes {
-  const env = o.env ?? process.env;
-  const minimums = minimumsFor(o.tag);
-  const conn = tryConnectEngine(env);
-  const probes: SharedProbes = {
+export function startEngineProbes(env: NodeJS.ProcessEnv = process.env): EngineProbes {
+  const controller = new AbortController();
+  const conn = tryConnectEngine(env, controller.signal);
+  const probes: EngineProbes = {
     endpoint: conn instanceof EngineError ? null : conn.endpoint,
     engine: once(async () => {
       if (conn instanceof EngineError) return { ok: false, error: conn };
@@ -39,10 +44,19 @@ export function startProbes(o: { tag: string; env?: NodeJS.ProcessEnv }): Shared
       }
     }),
     publishedPorts: once(async () => (conn instanceof EngineError ? [] : conn.publishedPorts())),
-    compose: once(() => detectCompose({ minimum: minimums.compose, allowV1: minimums.composeV1, env })),
+    cancel: () => controller.abort(),
   };
   void probes.engine();
   void probes.publishedPorts().catch(() => undefined); // the ports check decides what a failure here means
-  void probes.compose();
   return probes;
+}
+
+/** o.engine: the engine reads, when the caller started them already (startEngineProbes). */
+export function startProbes(o: { tag: string; env?: NodeJS.ProcessEnv; engine?: EngineProbes }): SharedProbes {
+  const env = o.env ?? process.env;
+  const minimums = minimumsFor(o.tag);
+  const engine = o.engine ?? startEngineProbes(env);
+  const compose = once(() => detectCompose({ minimum: minimums.compose, allowV1: minimums.composeV1, env }));
+  void compose();
+  return { ...engine, compose };
 }

@@ -34,10 +34,11 @@ export const sse42Check: Check = {
   async run(ctx) {
     const needed = ctx.minimums.sse42 && ctx.release.clickhouse;
     if (!needed) return decideSse42({ needed, arch: '', cpuinfo: null, kvmEscape: ctx.minimums.kvmEscape, tag: ctx.tag });
+    // The engine's CPU is only this host's CPU when the engine runs here. Read while the engine answers.
+    const reading = ctx.engineIsLocal ? ctx.host.cpuinfo() : Promise.resolve(null);
     const probe = await ctx.engine();
     const arch = probe.ok ? probe.facts.info.Architecture : process.arch === 'x64' ? 'x86_64' : process.arch;
-    // The engine's CPU is only this host's CPU when the engine runs here.
-    const cpuinfo = ctx.engineIsLocal ? await ctx.host.cpuinfo() : null;
+    const cpuinfo = await reading;
     return decideSse42({ needed, arch, cpuinfo, kvmEscape: ctx.minimums.kvmEscape, tag: ctx.tag });
   },
 };

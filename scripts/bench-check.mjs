@@ -13,7 +13,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 // another entry point (e.g. dist/install.js, the full CLI) against the same install.sh run.
 const BIN = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).bin['sentry-onprem'];
 const CLI = process.env.BENCH_CLI || join(ROOT, BIN);
-const RUNS = Number(process.env.BENCH_RUNS || 7);
+const RUNS = Number(process.env.BENCH_RUNS || 9);
 const MIN_RATIO = 10;
 
 function die(msg) {

@@ -4,7 +4,8 @@
 // the files are listed here. Output streams through; the exit code is the runner's.
 // Usage: node scripts/run-tests.mjs [unit] [integration] [e2e]   (default: all three)
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -32,9 +33,24 @@ if (!files.length) {
 }
 console.error(`run-tests: ${files.length} files (${wanted.join(', ')})`);
 
+// Every temporary file of the run goes under one directory of its own (TMPDIR), removed at the end,
+// so a test that forgets to clean up leaves nothing behind on the machine. KEEP_TEST_TMP=1 keeps it.
+const runTmp = mkdtempSync(join(tmpdir(), 'sentry-onprem-tests-'));
+const cleanTmp = () => {
+  if (process.env.KEEP_TEST_TMP) console.error(`run-tests: temporary files kept in ${runTmp}`);
+  else rmSync(runTmp, { recursive: true, force: true });
+};
+
 // One file at a time: integration and e2e tests share fixed loopback ports, the Docker engine and /tmp state.
-const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', ...files], { cwd: ROOT, stdio: 'inherit' });
+const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', ...files], {
+  cwd: ROOT,
+  stdio: 'inherit',
+  env: { ...process.env, TMPDIR: runTmp },
+});
 const forward = (sig) => () => child.kill(sig);
 process.on('SIGINT', forward('SIGINT'));
 process.on('SIGTERM', forward('SIGTERM'));
-child.on('exit', (code, signal) => process.exit(code ?? (signal ? 128 + (signal === 'SIGINT' ? 2 : 15) : 1)));
+child.on('exit', (code, signal) => {
+  cleanTmp();
+  process.exit(code ?? (signal ? 128 + (signal === 'SIGINT' ? 2 : 15) : 1));
+});

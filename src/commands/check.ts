@@ -4,10 +4,10 @@
  * prerequisite is missing, 2 for a bad tag or check id. Read-only: no container is started.
  */
 import { resolve } from 'node:path';
-import { isSupportedTag, NEWEST_TAG, SUPPORTED_TAGS } from '../catalog.js';
+import { isSupportedTag, NEWEST_TAG, SUPPORTED_TAGS, type SupportedTag } from '../catalog.js';
 import { AnswersError, EXIT, type FieldProblem } from '../errors.js';
 import { CHECK_IDS } from '../../checks/check-ids.js';
-import { readCheckAnswers } from '../../checks/read-answers.js';
+import { readCheckAnswers, type CheckAnswers } from '../../checks/read-answers.js';
 
 export interface CheckOptions {
   dir?: string;
@@ -18,26 +18,29 @@ export interface CheckOptions {
 }
 
 export async function check(opts: CheckOptions, out: NodeJS.WriteStream = process.stdout, log: NodeJS.WritableStream = process.stderr): Promise<number> {
-  const answers = await readCheckAnswers(opts.answers);
-  const tag = opts.tag ?? answers.tag ?? NEWEST_TAG;
-  const skip = opts.skipCheck ?? [];
-  const problems: FieldProblem[] = [];
-  if (!isSupportedTag(tag)) problems.push({ path: opts.tag !== undefined ? '--tag' : 'tag', given: tag, expected: `one of ${SUPPORTED_TAGS.join(', ')}` });
-  for (const id of skip.filter((s) => !(CHECK_IDS as readonly string[]).includes(s))) {
-    problems.push({ path: '--skip-check', given: id, expected: `one of ${CHECK_IDS.join(', ')}` });
+  // The engine is asked first: it answers from another process while this one reads the answers and
+  // loads the checks. Everything else the checks need is started right after the flags are read.
+  const { startEngineProbes, startProbes } = await import('../../checks/probes.js');
+  const engine = startEngineProbes();
+  let tag: SupportedTag;
+  let answers: CheckAnswers;
+  try {
+    answers = await readCheckAnswers(opts.answers);
+    tag = validTag(opts, answers);
+  } catch (err) {
+    engine.cancel();
+    throw err;
   }
-  if (problems.length || !isSupportedTag(tag)) throw new AnswersError(problems);
-
+  const skip = opts.skipCheck ?? [];
   log.write(`Checking this host for Sentry ${tag}...\n`);
   // Every module requested at once, so the loader reads the files in parallel rather than one import
-  // level after the other; the engine and Compose are asked as soon as their code is in, and answer
-  // (from other processes) while the checks load.
+  // level after the other.
   const rest = Promise.all([import('../../checks/index.js'), import('../../checks/format-results.js'), import('../../checks/all-checks.js')]);
-  rest.catch(() => undefined); // awaited below; no unhandled rejection if probes.js fails to load first
-  const probes = (await import('../../checks/probes.js')).startProbes({ tag });
+  rest.catch(() => undefined); // awaited below
   // One turn of the event loop before any more work: the engine's sockets connect and the requests go
-  // out now, so the engine works on its answers while the checks below load and run.
+  // out now, so the engine works on its answers while Compose is asked and the checks load and run.
   await new Promise((r) => setImmediate(r));
+  const probes = startProbes({ tag, engine });
   const [{ runChecks, hasFailure }, format] = await rest;
   const results = await runChecks({ tag, installDir: resolve(opts.dir ?? '.'), ports: answers.ports, skip, probes });
 
@@ -47,4 +50,16 @@ export async function check(opts: CheckOptions, out: NodeJS.WriteStream = proces
     out.write(format.formatTable(results, out.columns || 100, pc));
   } else out.write(format.formatPlain(results));
   return hasFailure(results) ? EXIT.prerequisite : EXIT.ok;
+}
+
+/** The release to check for, or exit 2 naming every bad flag (tag, --skip-check ids) at once. */
+function validTag(opts: CheckOptions, answers: CheckAnswers): SupportedTag {
+  const tag = opts.tag ?? answers.tag ?? NEWEST_TAG;
+  const problems: FieldProblem[] = [];
+  if (!isSupportedTag(tag)) problems.push({ path: opts.tag !== undefined ? '--tag' : 'tag', given: tag, expected: `one of ${SUPPORTED_TAGS.join(', ')}` });
+  for (const id of (opts.skipCheck ?? []).filter((s) => !(CHECK_IDS as readonly string[]).includes(s))) {
+    problems.push({ path: '--skip-check', given: id, expected: `one of ${CHECK_IDS.join(', ')}` });
+  }
+  if (problems.length || !isSupportedTag(tag)) throw new AnswersError(problems);
+  return tag;
 }

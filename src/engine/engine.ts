@@ -47,11 +47,12 @@ interface ContainerSummary {
   Ports?: Array<{ PublicPort?: number; IP?: string; Type?: string }>;
 }
 
-export function connectEngine(endpoint: DockerEndpoint = resolveDockerEndpoint(), timeoutMs = ENGINE_TIMEOUT_MS): Engine {
+/** signal: abandons every request still under way (for the reads of a command that stops early). */
+export function connectEngine(endpoint: DockerEndpoint = resolveDockerEndpoint(), timeoutMs = ENGINE_TIMEOUT_MS, signal?: AbortSignal): Engine {
   const target = httpTarget(endpoint);
   // ssh:// (and anything else node:http cannot reach) goes through dockerode, which speaks it.
   const get = target
-    ? <T>(path: string) => getJson<T>(target, path, timeoutMs)
+    ? <T>(path: string) => getJson<T>(target, path, timeoutMs, signal)
     : async <T>(path: string): Promise<T> => {
         const modem = (await openDockerode(endpoint, timeoutMs)).modem as unknown as DockerodeModem;
         return new Promise<T>((resolve, reject) =>
@@ -100,9 +101,9 @@ export async function openDockerode(endpoint: DockerEndpoint = resolveDockerEndp
 }
 
 /** Resolves the endpoint without throwing: a broken context becomes an engine error the checks report. */
-export function tryConnectEngine(env: Record<string, string | undefined> = process.env): Engine | EngineError {
+export function tryConnectEngine(env: Record<string, string | undefined> = process.env, signal?: AbortSignal): Engine | EngineError {
   try {
-    return connectEngine(resolveDockerEndpoint(env));
+    return connectEngine(resolveDockerEndpoint(env), ENGINE_TIMEOUT_MS, signal);
   } catch (err) {
     if (err instanceof EndpointError) return new EngineError('context', err.message);
     if (err instanceof EngineError) return err;

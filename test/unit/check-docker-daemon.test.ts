@@ -158,3 +158,32 @@ test('a socket that closes without answering, or answers with something else, is
     for (const s of servers) s.close();
   }
 });
+
+test('engine reads started early are abandoned at once when the command stops (a bad flag)', async () => {
+  const { startEngineProbes } = await import('../../checks/probes.js');
+  const path = join(dir, 'mute.sock');
+  const held: net.Socket[] = [];
+  let closed = 0;
+  const server = net.createServer((s) => {
+    held.push(s); // accepts and reads, never answers
+    s.resume();
+    s.on('close', () => closed++);
+  });
+  await new Promise<void>((r) => server.listen(path, () => r()));
+  try {
+    const probes = startEngineProbes({ DOCKER_HOST: `unix://${path}` });
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(held.length, 2, 'both reads (/info, /containers/json) were sent');
+    const t = performance.now();
+    probes.cancel();
+    const probe = await probes.engine();
+    assert.ok(performance.now() - t < 500, 'cancel ends the read at once, not at the 8 s timeout');
+    assert.equal(probe.ok, false);
+    await assert.rejects(probes.publishedPorts());
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(closed, 2, 'the engine sees both connections closed');
+  } finally {
+    held.forEach((s) => s.destroy());
+    server.close();
+  }
+});
