@@ -2,44 +2,27 @@
  * `sentry-onprem cleanup` and `cron` end to end: a real 9.1.2 install (stand-in images, real PostgreSQL),
  * rows of known ages and tens of MB, counted with psql rather than read from the command's output.
  */
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
-import { containers, docker, engineReachable, fixture, composeEnv, psql, runCli, startCli, teardown, type Fixture } from './harness.js';
+import { containers, docker, psql, runCli, startCli, installedSuite } from './harness.js';
 import { seedAged, countAged, volumeBytes, hostFreeBytes, psqlAsync, postgresId } from './cleanup-helpers.js';
-import { RELEASES } from '../../src/catalog.js';
 import { cronFilePath } from '../../src/cron/entry.js';
 
-const skip = !engineReachable() && !process.env.CI ? 'no Docker engine (run .ci/run)' : false;
-const tag = '9.1.2';
-const project = RELEASES[tag].projectName;
-const volumes = RELEASES[tag].externalVolumes;
-const env = composeEnv('v2');
-let fx: Fixture;
+const suite = installedSuite('9.1.2', { http: 18600, https: 18601 });
+const { skip, project, env } = suite;
 
 const mb = (n: number) => `${(n / 1048576).toFixed(1)} MiB`;
 const json = (stdout: string) => JSON.parse(stdout) as Record<string, any>;
-
-before(async () => {
-  if (skip) return;
-  fx = fixture(tag, { http: 18600, https: 18601 });
-  teardown(fx.dir, 'v2', project, volumes);
-  const r = await runCli(['install', '--dir', fx.dir, '--answers', fx.answersFile, '--yes'], env);
-  assert.equal(r.code, 0, `install failed:\n${r.stderr.slice(-3000)}`);
-});
-
-after(() => {
-  if (!skip && fx) teardown(fx.dir, 'v2', project, volumes);
-});
 
 test('cleanup --days 30 removes exactly the rows older than 30 days and reports them', { skip, timeout: 5 * 60_000 }, async () => {
   const seeded = seedAged(project, 'a', 60_000);
   const before = countAged(project);
   assert.ok(before.oldNodes >= seeded.oldNodes && before.newNodes >= seeded.newNodes);
-  const r = await runCli(['cleanup', '--dir', fx.dir, '--days', '30', '--vacuum', 'off', '--json'], env);
+  const r = await runCli(['cleanup', '--dir', suite.fx.dir, '--days', '30', '--vacuum', 'off', '--json'], env);
   assert.equal(r.code, 0, r.stderr.slice(-3000));
   const out = json(r.stdout);
   const afterCounts = countAged(project);
@@ -59,7 +42,7 @@ test('cleanup --vacuum full gives the disk back: pg_database_size and the volume
   const dbBefore = Number(psql(project, 'SELECT pg_database_size(current_database())'));
   const volBefore = volumeBytes(project);
   const hostFree = hostFreeBytes('sentry-postgres');
-  const r = await runCli(['cleanup', '--dir', fx.dir, '--days', '30', '--vacuum', 'full', '--json'], env);
+  const r = await runCli(['cleanup', '--dir', suite.fx.dir, '--days', '30', '--vacuum', 'full', '--json'], env);
   assert.equal(r.code, 0, r.stderr.slice(-3000));
   const out = json(r.stdout);
   const dbAfter = Number(psql(project, 'SELECT pg_database_size(current_database())'));
@@ -87,7 +70,7 @@ test('cleanup --vacuum analyze runs online: queries and inserts on the table kee
   psql(project, 'ALTER DATABASE postgres SET vacuum_cost_delay = 10; ALTER DATABASE postgres SET vacuum_cost_limit = 200');
   try {
     const pg = postgresId(project);
-    const run = startCli(['cleanup', '--dir', fx.dir, '--days', '30', '--json'], env);
+    const run = startCli(['cleanup', '--dir', suite.fx.dir, '--days', '30', '--json'], env);
     let finished = false;
     void run.done.then(() => (finished = true));
     const samples: Array<{ ok: boolean; ms: number; vacuuming: boolean; out: string }> = [];
@@ -121,7 +104,7 @@ test('cleanup --vacuum analyze runs online: queries and inserts on the table kee
 });
 
 test('cleanup --vacuum full is refused with the reason when free disk looks smaller than the largest table', { skip, timeout: 5 * 60_000 }, async () => {
-  const r = await runCli(['cleanup', '--dir', fx.dir, '--days', '30', '--vacuum', 'full', '--json'], { ...env, SENTRY_ONPREM_FAKE_FREE_BYTES: String(1 << 20) });
+  const r = await runCli(['cleanup', '--dir', suite.fx.dir, '--days', '30', '--vacuum', 'full', '--json'], { ...env, SENTRY_ONPREM_FAKE_FREE_BYTES: String(1 << 20) });
   assert.equal(r.code, 3, r.stderr.slice(-3000));
   const out = json(r.stdout);
   assert.equal(out.exitCode, 3);
@@ -135,8 +118,8 @@ test('cleanup --vacuum full is refused with the reason when free disk looks smal
 
 test('two cleanups started together: one runs, the other says one is running and exits 0', { skip, timeout: 5 * 60_000 }, async () => {
   seedAged(project, 'd', 3000);
-  const a = startCli(['cleanup', '--dir', fx.dir, '--days', '30'], env);
-  const b = startCli(['cleanup', '--dir', fx.dir, '--days', '30'], env);
+  const a = startCli(['cleanup', '--dir', suite.fx.dir, '--days', '30'], env);
+  const b = startCli(['cleanup', '--dir', suite.fx.dir, '--days', '30'], env);
   const [ra, rb] = await Promise.all([a.done, b.done]);
   assert.equal(ra.code, 0, ra.stderr.slice(-2000));
   assert.equal(rb.code, 0, rb.stderr.slice(-2000));
@@ -149,25 +132,25 @@ test('two cleanups started together: one runs, the other says one is running and
 });
 
 test('cron: one entry however often installed, replaced on change, bad schedule refused, runs under cron, remove is remembered', { skip, timeout: 10 * 60_000 }, async () => {
-  const file = cronFilePath(fx.dir);
+  const file = cronFilePath(suite.fx.dir);
   const entries = () => (readFileSync(file, 'utf8').match(/install\.js cleanup /g) ?? []).length;
   assert.ok(existsSync(file), 'install did not install the cron entry');
   for (let i = 0; i < 2; i++) {
-    const r = await runCli(['cron', 'install', '--dir', fx.dir], env);
+    const r = await runCli(['cron', 'install', '--dir', suite.fx.dir], env);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, /already up to date/);
   }
   assert.equal(entries(), 1);
 
-  const changed = await runCli(['cron', 'install', '--dir', fx.dir, '--days', '45', '--schedule', '5 1 * * *'], env);
+  const changed = await runCli(['cron', 'install', '--dir', suite.fx.dir, '--days', '45', '--schedule', '5 1 * * *'], env);
   assert.equal(changed.code, 0, changed.stderr);
   assert.equal(entries(), 1);
   assert.match(readFileSync(file, 'utf8'), /^5 1 \* \* \* root .*cleanup --dir \S+ --days 45 --vacuum analyze --scheduled --quiet --log-file /m);
-  const saved = yaml.load(readFileSync(join(fx.dir, 'sentry-onprem.yml'), 'utf8')) as { cleanup: Record<string, unknown> };
+  const saved = yaml.load(readFileSync(join(suite.fx.dir, 'sentry-onprem.yml'), 'utf8')) as { cleanup: Record<string, unknown> };
   assert.deepEqual(saved.cleanup, { days: 45, schedule: '5 1 * * *', vacuum: 'analyze' });
 
   const text = readFileSync(file, 'utf8');
-  const bad = await runCli(['cron', 'install', '--dir', fx.dir, '--schedule', '61 * * * *'], env);
+  const bad = await runCli(['cron', 'install', '--dir', suite.fx.dir, '--schedule', '61 * * * *'], env);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /not a five-field cron schedule/);
   assert.equal(readFileSync(file, 'utf8'), text, 'a refused schedule changed the entry');
@@ -184,19 +167,19 @@ test('cron: one entry however often installed, replaced on change, bad schedule 
   });
   assert.equal(cron.status, 0, `${cron.stdout}\n${cron.stderr}`);
   assert.equal(cron.stdout + cron.stderr, '', 'a successful cron run printed something (cron would mail it)');
-  const log = readFileSync(join(fx.dir, 'logs', 'cleanup.log'), 'utf8');
+  const log = readFileSync(join(suite.fx.dir, 'logs', 'cleanup.log'), 'utf8');
   assert.match(log, /sentry cleanup --days 45: \d+ rows removed/);
   assert.match(log, /cleanup took [\d.]+ s\n.*exit 0\n$/);
   assert.equal(countAged(project, 45).oldNodes, 0);
   assert.ok(countAged(project, 30).oldNodes > 0, 'rows between 30 and 45 days old were removed by a --days 45 run');
 
-  const removed = await runCli(['cron', 'remove', '--dir', fx.dir], env);
+  const removed = await runCli(['cron', 'remove', '--dir', suite.fx.dir], env);
   assert.equal(removed.code, 0);
   assert.ok(!existsSync(file));
-  const show = await runCli(['cron', 'show', '--dir', fx.dir], env);
+  const show = await runCli(['cron', 'show', '--dir', suite.fx.dir], env);
   assert.equal(show.stdout, '');
   assert.match(show.stderr, /no cleanup cron entry/);
-  const again = await runCli(['install', '--dir', fx.dir, '--yes'], env);
+  const again = await runCli(['install', '--dir', suite.fx.dir, '--yes'], env);
   assert.equal(again.code, 0, again.stderr.slice(-3000));
   assert.match(again.stderr, /- Install the cleanup cron: skipped, removed with `sentry-onprem cron remove`/);
   assert.ok(!existsSync(file), 'install brought back a removed cron entry');
@@ -206,7 +189,7 @@ test('a cleanup stopped with SIGTERM during VACUUM exits 130 and leaves no VACUU
   seedAged(project, 'f', 30_000);
   psql(project, 'ALTER DATABASE postgres SET vacuum_cost_delay = 20; ALTER DATABASE postgres SET vacuum_cost_limit = 100');
   try {
-    const run = startCli(['cleanup', '--dir', fx.dir, '--days', '30'], env);
+    const run = startCli(['cleanup', '--dir', suite.fx.dir, '--days', '30'], env);
     await run.waitFor(/VACUUM \(ANALYZE\) \(online\)/, 120_000);
     await new Promise((r) => setTimeout(r, 1000));
     run.child.kill('SIGTERM');
@@ -216,7 +199,7 @@ test('a cleanup stopped with SIGTERM during VACUUM exits 130 and leaves no VACUU
     await new Promise((res) => setTimeout(res, 500));
     assert.equal(psql(project, "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'sentry-onprem-cleanup'"), '0');
     assert.deepEqual(containers(project).filter((c) => c.oneoff), []);
-    assert.match(readFileSync(join(fx.dir, 'logs', 'cleanup.log'), 'utf8'), /received SIGTERM: stopping\n(.*\n)*.*cancelled\n$/);
+    assert.match(readFileSync(join(suite.fx.dir, 'logs', 'cleanup.log'), 'utf8'), /received SIGTERM: stopping\n(.*\n)*.*cancelled\n$/);
   } finally {
     psql(project, 'ALTER DATABASE postgres RESET vacuum_cost_delay; ALTER DATABASE postgres RESET vacuum_cost_limit');
   }
@@ -226,7 +209,7 @@ test('cleanup with the postgres container stopped exits 3 and says what to do', 
   const pg = postgresId(project);
   docker(['stop', '-t', '10', pg]);
   try {
-    const r = await runCli(['cleanup', '--dir', fx.dir, '--json'], env);
+    const r = await runCli(['cleanup', '--dir', suite.fx.dir, '--json'], env);
     assert.equal(r.code, 3, r.stderr.slice(-2000));
     assert.match(r.stderr, /the postgres container of this install \(compose project onpremise\) is not running/);
     assert.match(r.stderr, /next: Start Sentry first/);

@@ -2,14 +2,19 @@
  * End-to-end harness: the real CLI against the real Docker engine, with stand-in images built locally
  * under the official names (scripts/e2e-images.sh). Traffic stays on loopback and the test's own networks.
  */
+import { before, after } from 'node:test';
+import assert from 'node:assert/strict';
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, mkdirSync, writeFileSync, existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, writeFileSync, existsSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { RELEASES, type SupportedTag } from '../../src/catalog.js';
+import { CLI } from '../helpers/cli.js';
 
 export const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
-export const CLI = join(ROOT, 'dist', 'install.js');
+/** The installed command (package.json's bin), as operators run it. */
+export { CLI };
 export const V2_CONFIG = process.env.SENTRY_ONPREM_E2E_DOCKER_CONFIG ?? '/tmp/sentry-onprem-e2e/docker-config';
 
 export type Flavor = 'v1' | 'v2';
@@ -237,4 +242,50 @@ export function seedFaults(volume: string, image: string, faults: Record<string,
   } finally {
     docker(['rm', '-f', name]);
   }
+}
+
+export interface InstalledSuite {
+  /** the reason the suite is skipped (no engine outside CI), or false */
+  skip: string | false;
+  tag: SupportedTag;
+  project: string;
+  volumes: string[];
+  env: NodeJS.ProcessEnv;
+  /** the install the suite's tests work on (set by the suite's before hook) */
+  readonly fx: Fixture;
+}
+
+/**
+ * One installed stack for a whole test file: before its tests, a fresh install of `tag` (Compose v2)
+ * on the given loopback ports; after them, everything removed (containers, volumes, cron entry, files).
+ */
+export function installedSuite(tag: SupportedTag, ports: { http: number; https: number }): InstalledSuite {
+  const skip = !engineReachable() && !process.env.CI ? 'no Docker engine (run .ci/run)' : false;
+  const project = RELEASES[tag].projectName;
+  const volumes = RELEASES[tag].externalVolumes;
+  const env = composeEnv('v2');
+  let fx: Fixture | undefined;
+  before(async () => {
+    if (skip) return;
+    fx = fixture(tag, ports);
+    teardown(fx.dir, 'v2', project, volumes);
+    const r = await runCli(['install', '--dir', fx.dir, '--answers', fx.answersFile, '--yes'], env);
+    assert.equal(r.code, 0, `install failed:\n${r.stderr.slice(-3000)}`);
+  });
+  after(() => {
+    if (skip || !fx) return;
+    teardown(fx.dir, 'v2', project, volumes);
+    rmSync(dirname(fx.dir), { recursive: true, force: true });
+  });
+  return {
+    skip,
+    tag,
+    project,
+    volumes,
+    env,
+    get fx() {
+      if (!fx) throw new Error('the suite has no install yet (used outside a test?)');
+      return fx;
+    },
+  };
 }

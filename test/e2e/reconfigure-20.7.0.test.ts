@@ -3,41 +3,25 @@
  * FROM it) are rebuilt; the six Sentry services are recreated; Snuba, Kafka, ClickHouse, Relay, nginx and
  * the databases keep their containers.
  */
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
-import { containers, docker, engineReachable, fixture, composeEnv, runCli, teardown, type Fixture } from './harness.js';
+import { containers, docker, runCli, installedSuite } from './harness.js';
 import { RELEASES } from '../../src/catalog.js';
 
-const skip = !engineReachable() && !process.env.CI ? 'no Docker engine (run .ci/run)' : false;
-const tag = '20.7.0';
-const project = RELEASES[tag].projectName;
-const volumes = RELEASES[tag].externalVolumes;
-const env = composeEnv('v2');
-let fx: Fixture;
-
-before(async () => {
-  if (skip) return;
-  fx = fixture(tag, { http: 18630, https: 18631 });
-  teardown(fx.dir, 'v2', project, volumes);
-  const r = await runCli(['install', '--dir', fx.dir, '--answers', fx.answersFile, '--yes'], env);
-  assert.equal(r.code, 0, `install failed:\n${r.stderr.slice(-3000)}`);
-});
-
-after(() => {
-  if (!skip && fx) teardown(fx.dir, 'v2', project, volumes);
-});
+const suite = installedSuite('20.7.0', { http: 18630, https: 18631 });
+const { skip, tag, project, env } = suite;
 
 test('20.7.0 reconfigure after adding a plugin: the Sentry and sentry-cleanup images are rebuilt, only the Sentry services recreated', { skip, timeout: 10 * 60_000 }, async () => {
-  const file = join(fx.dir, 'sentry-onprem.yml');
+  const file = join(suite.fx.dir, 'sentry-onprem.yml');
   const a = yaml.load(readFileSync(file, 'utf8')) as Record<string, any>;
   a.plugins = ['sentry-onprem-testplugin==1.0'];
   writeFileSync(file, yaml.dump(a));
   const ids = () => new Map(containers(project).filter((c) => !c.oneoff).map((c) => [c.service, `${c.id} ${c.startedAt}`]));
   const before = ids();
-  const r = await runCli(['reconfigure', '--dir', fx.dir, '--yes'], env);
+  const r = await runCli(['reconfigure', '--dir', suite.fx.dir, '--yes'], env);
   assert.equal(r.code, 0, r.stderr.slice(-3000));
   const after = ids();
   const changed = [...before.keys()].filter((s) => before.get(s) !== after.get(s)).sort();

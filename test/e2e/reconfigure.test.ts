@@ -2,25 +2,21 @@
  * `sentry-onprem reconfigure` end to end on 9.1.2: a plugin rebuilds the Sentry image and recreates only
  * the Sentry services; an SMTP change only restarts them; no change touches nothing.
  */
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
-import { containers, docker, engineReachable, fixture, composeEnv, runCli, teardown, type Fixture, type ContainerFacts } from './harness.js';
+import { containers, docker, runCli, type ContainerFacts, installedSuite } from './harness.js';
 import { RELEASES } from '../../src/catalog.js';
 
-const skip = !engineReachable() && !process.env.CI ? 'no Docker engine (run .ci/run)' : false;
-const tag = '9.1.2';
-const project = RELEASES[tag].projectName;
-const volumes = RELEASES[tag].externalVolumes;
+const suite = installedSuite('9.1.2', { http: 18610, https: 18611 });
+const { skip, tag, project, env } = suite;
 const sentryServices = RELEASES[tag].sentryServices.slice().sort();
-const env = composeEnv('v2');
-let fx: Fixture;
 
 const byService = () => new Map(containers(project).filter((c) => !c.oneoff).map((c) => [c.service, c] as [string, ContainerFacts]));
 function editAnswers(change: (a: Record<string, any>) => void): void {
-  const file = join(fx.dir, 'sentry-onprem.yml');
+  const file = join(suite.fx.dir, 'sentry-onprem.yml');
   const a = yaml.load(readFileSync(file, 'utf8')) as Record<string, any>;
   change(a);
   writeFileSync(file, yaml.dump(a));
@@ -39,26 +35,14 @@ function compare(before: Map<string, ContainerFacts>, after: Map<string, Contain
   return { recreated: recreated.sort(), restarted: restarted.sort(), untouched: untouched.sort() };
 }
 
-before(async () => {
-  if (skip) return;
-  fx = fixture(tag, { http: 18610, https: 18611 });
-  teardown(fx.dir, 'v2', project, volumes);
-  const r = await runCli(['install', '--dir', fx.dir, '--answers', fx.answersFile, '--yes'], env);
-  assert.equal(r.code, 0, `install failed:\n${r.stderr.slice(-3000)}`);
-});
-
-after(() => {
-  if (!skip && fx) teardown(fx.dir, 'v2', project, volumes);
-});
-
 test('reconfigure after adding a plugin: the Sentry image is rebuilt with it, only the Sentry services are recreated', { skip, timeout: 10 * 60_000 }, async () => {
   const imageBefore = docker(['image', 'inspect', '-f', '{{.Id}}', 'sentry-onpremise-local']).trim();
   editAnswers((a) => (a.plugins = ['sentry-onprem-testplugin==1.0']));
-  const dry = await runCli(['reconfigure', '--dir', fx.dir, '--dry-run'], env);
+  const dry = await runCli(['reconfigure', '--dir', suite.fx.dir, '--dry-run'], env);
   assert.equal(dry.code, 0, dry.stderr.slice(-3000));
   assert.match(dry.stderr, /would build sentry-onpremise-local \(inputs changed\)/);
   const before = byService();
-  const r = await runCli(['reconfigure', '--dir', fx.dir, '--yes'], env);
+  const r = await runCli(['reconfigure', '--dir', suite.fx.dir, '--yes'], env);
   assert.equal(r.code, 0, r.stderr.slice(-3000));
   const c = compare(before, byService());
   assert.deepEqual(c.recreated, sentryServices);
@@ -79,7 +63,7 @@ test('reconfigure after adding a plugin: the Sentry image is rebuilt with it, on
 test('reconfigure after changing only the SMTP host: no rebuild, only the Sentry services restart', { skip, timeout: 10 * 60_000 }, async () => {
   editAnswers((a) => (a.mail.host = 'mail.e2e.test'));
   const before = byService();
-  const r = await runCli(['reconfigure', '--dir', fx.dir, '--yes'], env);
+  const r = await runCli(['reconfigure', '--dir', suite.fx.dir, '--yes'], env);
   assert.equal(r.code, 0, r.stderr.slice(-3000));
   assert.match(r.stderr, /- Build images: skipped/);
   assert.match(r.stderr, /- Run database migrations: skipped/);
@@ -87,7 +71,7 @@ test('reconfigure after changing only the SMTP host: no rebuild, only the Sentry
   assert.deepEqual(c.recreated, []);
   assert.deepEqual(c.restarted, sentryServices);
   assert.deepEqual(c.untouched, ['memcached', 'nginx', 'postgres', 'redis', 'smtp']);
-  assert.match(readFileSync(join(fx.dir, 'sentry/config.yml'), 'utf8'), /mail\.host: ['"]?mail\.e2e\.test/);
+  assert.match(readFileSync(join(suite.fx.dir, 'sentry/config.yml'), 'utf8'), /mail\.host: ['"]?mail\.e2e\.test/);
   assert.match(r.stdout, new RegExp(`restarted: ${sentryServices.join(', ')}`));
   assert.match(r.stderr, /\+ Start Sentry: healthy over https after [\d.]+ s; restarted (cron|web|worker), (cron|web|worker), (cron|web|worker); reloaded nginx/);
   console.log(`# reconfigure with a new SMTP host: ${(r.ms / 1000).toFixed(1)} s`);
@@ -95,7 +79,7 @@ test('reconfigure after changing only the SMTP host: no rebuild, only the Sentry
 
 test('reconfigure with nothing changed restarts nothing and says so', { skip, timeout: 10 * 60_000 }, async () => {
   const before = byService();
-  const r = await runCli(['reconfigure', '--dir', fx.dir, '--yes'], env);
+  const r = await runCli(['reconfigure', '--dir', suite.fx.dir, '--yes'], env);
   assert.equal(r.code, 0, r.stderr.slice(-3000));
   const c = compare(before, byService());
   assert.deepEqual([...c.recreated, ...c.restarted], []);
@@ -105,7 +89,7 @@ test('reconfigure with nothing changed restarts nothing and says so', { skip, ti
 });
 
 test('reconfigure outside an install directory is a usage error', { skip, timeout: 60_000 }, async () => {
-  const r = await runCli(['reconfigure', '--dir', join(fx.dir, 'nope'), '--yes'], env);
+  const r = await runCli(['reconfigure', '--dir', join(suite.fx.dir, 'nope'), '--yes'], env);
   assert.equal(r.code, 2);
   assert.match(r.stderr, /is not a sentry-onprem install/);
 });

@@ -14,7 +14,7 @@ import { requireReaders } from '../helpers/readers.js';
 ensureBuilt();
 
 function run(cmd: string, args: string[], cwd: string, timeout = 300_000) {
-  const env = { ...process.env, npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' };
+  const env: NodeJS.ProcessEnv = { ...process.env, npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' };
   delete env.CI;
   const r = spawnSync(cmd, args, { cwd, env, encoding: 'utf8', timeout, maxBuffer: 32 * 1024 * 1024 });
   if (r.error) throw r.error;
