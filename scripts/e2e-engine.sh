@@ -1,12 +1,13 @@
 #!/bin/bash
 # Prepare a real Docker engine for the end-to-end tests (run as root; safe to re-run):
-#   1. apt packages (docker.io, compose v1, debootstrap, and the real parsers the tests use),
+#   1. apt packages (docker.io, compose v1, debootstrap, docker-registry for the mirror test, and the
+#      real parsers the tests use),
 #   2. dockerd, started here only when `docker info` fails (its PID goes to $E2E_DIR/dockerd.pid),
 #   3. compose v2 as a CLI plugin in a private DOCKER_CONFIG (bookworm has no compose v2).
 # Progress goes to stderr; stdout gets `export` lines, also written to $E2E_DIR/env.sh.
 set -Eeuo pipefail
 E2E_DIR=${E2E_DIR:-/tmp/sentry-onprem-e2e}
-PKGS=(docker.io docker-compose debootstrap nginx-light python3-yaml cron openssl curl)
+PKGS=(docker.io docker-compose debootstrap nginx-light python3-yaml cron openssl curl docker-registry)
 mkdir -p "$E2E_DIR"
 log() { echo "e2e-engine: $*" >&2; }
 fail() { log "$*"; exit 1; }

@@ -163,18 +163,21 @@ export interface ContainerFacts {
   startedAt: string;
   running: boolean;
   oneoff: boolean;
+  /** the image as the container was created from it (Config.Image) */
+  image: string;
 }
 
 export function containers(project: string): ContainerFacts[] {
   const ids = docker(['ps', '-aq', '--filter', `label=com.docker.compose.project=${project}`]).split('\n').filter(Boolean);
   if (!ids.length) return [];
-  const info = JSON.parse(docker(['inspect', ...ids])) as Array<{ Id: string; State: { StartedAt: string; Running: boolean }; Config: { Labels: Record<string, string> } }>;
+  const info = JSON.parse(docker(['inspect', ...ids])) as Array<{ Id: string; State: { StartedAt: string; Running: boolean }; Config: { Labels: Record<string, string>; Image: string } }>;
   return info.map((c) => ({
     id: c.Id,
     service: c.Config.Labels['com.docker.compose.service'],
     startedAt: c.State.StartedAt,
     running: c.State.Running,
     oneoff: (c.Config.Labels['com.docker.compose.oneoff'] ?? '').toLowerCase() === 'true',
+    image: c.Config.Image,
   }));
 }
 
