@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import net from 'node:net';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectEngine } from '../../src/engine/engine.js';
@@ -185,5 +185,48 @@ test('engine reads started early are abandoned at once when the command stops (a
   } finally {
     held.forEach((s) => s.destroy());
     server.close();
+  }
+});
+
+test('tcp:// on loopback (no TLS) and tcp:// with TLS verification (DOCKER_TLS_VERIFY) both answer, and a wrong CA is a tls error', async (t) => {
+  if (spawnSync('openssl', ['version']).status !== 0) {
+    if (process.env.CI) assert.fail('openssl is missing');
+    t.skip('no openssl');
+    return;
+  }
+  const { makeSelfSigned } = await import('../../src/render/tls.js');
+  const info = { MemTotal: 8e9, NCPU: 4, DockerRootDir: '/var/lib/docker', Architecture: 'x86_64', ServerVersion: '24.0.7' };
+  const seen: Array<{ url?: string; host?: string; tls: boolean }> = [];
+  const handler: http.RequestListener = (req, res) => {
+    seen.push({ url: req.url, host: req.headers.host, tls: 'encrypted' in req.socket });
+    res.setHeader('content-type', 'application/json');
+    res.end(JSON.stringify(info));
+  };
+  // The engine's TLS files as `docker context` or DOCKER_CERT_PATH keep them: ca.pem, cert.pem, key.pem.
+  const certs = join(dir, 'certs');
+  makeSelfSigned({ cert: join(certs, 'ca.pem'), key: join(certs, 'server-key.pem') }, '127.0.0.1');
+  const https = await import('node:https');
+  const plain = http.createServer(handler);
+  const secure = https.createServer({ cert: readFileSync(join(certs, 'ca.pem')), key: readFileSync(join(certs, 'server-key.pem')) }, handler);
+  const listen = (s: net.Server) => new Promise<number>((r) => s.listen(0, '127.0.0.1', () => r((s.address() as net.AddressInfo).port)));
+  const [plainPort, securePort] = [await listen(plain), await listen(secure)];
+  try {
+    const { resolveDockerEndpoint } = await import('../../src/engine/endpoint.js');
+    const overTcp = connectEngine(resolveDockerEndpoint({ DOCKER_HOST: `tcp://127.0.0.1:${plainPort}` }));
+    assert.equal((await overTcp.info()).ServerVersion, '24.0.7');
+    assert.deepEqual(seen.pop(), { url: '/info', host: `127.0.0.1:${plainPort}`, tls: false });
+
+    const tlsEnv = { DOCKER_HOST: `tcp://127.0.0.1:${securePort}`, DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: certs };
+    const overTls = connectEngine(resolveDockerEndpoint(tlsEnv));
+    assert.equal((await overTls.info()).NCPU, 4);
+    assert.equal(seen.pop()?.tls, true);
+
+    // Another CA than the engine's: the handshake fails, and says so.
+    const other = join(dir, 'other-certs');
+    makeSelfSigned({ cert: join(other, 'ca.pem'), key: join(other, 'key.pem') }, '127.0.0.1');
+    assert.equal(await kindOf(connectEngine(resolveDockerEndpoint({ ...tlsEnv, DOCKER_CERT_PATH: other })).info()), 'tls');
+  } finally {
+    plain.close();
+    secure.close();
   }
 });
