@@ -32,3 +32,33 @@ test('KVM default CPU model has no sse4_2 flag and is recognised as generic', ()
   assert.ok(isGenericVirtualCpu('QEMU Virtual CPU version 2.5+'));
   assert.ok(!isGenericVirtualCpu('Intel(R) Xeon(R) CPU E5-2680 v4 @ 2.40GHz'));
 });
+
+test('readCpuinfo reads the first processor block only, the whole of a file without one, null without a file', async () => {
+  const { readCpuinfo } = await import('../../checks/host/cpuinfo.js');
+  const { mkdtempSync, writeFileSync, rmSync, readFileSync, existsSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { tmpdir } = await import('node:os');
+  const dir = mkdtempSync(join(tmpdir(), 'cpuinfo-'));
+  try {
+    const block = (n: number) => `processor\t: ${n}\nmodel name\t: CPU ${n}\nflags\t\t: fpu sse4_2 ${'x'.repeat(20_000)}\n`;
+    const many = join(dir, 'many');
+    writeFileSync(many, Array.from({ length: 64 }, (_, i) => block(i)).join('\n'));
+    assert.equal(await readCpuinfo(many), block(0)); // 20 KB into the first block: more than one read
+    const one = join(dir, 'one');
+    writeFileSync(one, 'processor\t: 0\nflags\t\t: fpu\n');
+    assert.equal(await readCpuinfo(one), 'processor\t: 0\nflags\t\t: fpu\n');
+    const endless = join(dir, 'endless');
+    writeFileSync(endless, 'x'.repeat(1024 * 1024));
+    assert.equal((await readCpuinfo(endless))!.length, 256 * 1024); // no processor block at all: stops at 256 KiB
+    assert.equal(await readCpuinfo(join(dir, 'missing')), null);
+    // This host's own file: the first block gives the same model and flags as reading all of it.
+    if (existsSync('/proc/cpuinfo')) {
+      const first = parseCpuinfo((await readCpuinfo())!);
+      const all = parseCpuinfo(readFileSync('/proc/cpuinfo', 'utf8'));
+      assert.equal(first.model, all.model);
+      assert.deepEqual([...first.flags].sort(), [...all.flags].sort());
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
