@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Second half of `npm run build` (after tsc): bundles the `check` command and the code it imports into
-// dist/check.cjs, one CommonJS file, which install.js loads for `check`. Packages stay outside the
+// dist/check.cjs, one CommonJS file, which the installed command (src/cli/bin.cts) loads for `check`. Packages stay outside the
 // bundle (they are loaded, if at all, from node_modules). A warning fails the build: import.meta, for
 // one, has no meaning in a CommonJS bundle, and such a bundle would break only at run time.
 import { build } from 'esbuild';

@@ -10,7 +10,7 @@ import type { CheckOptions } from '../commands/check.js';
 export interface CheckFlag {
   name: `--${string}`;
   key: keyof CheckOptions;
-  /** the placeholder of the flag's value; absent for a switch */
+  /** the name of the flag's value in help (`--dir <dir>`); absent for a switch */
   value?: string;
   /** may be given more than once; the values are collected in order */
   repeat?: boolean;

@@ -81,7 +81,7 @@ interface RawAnswer {
  * work, but its first request in a process costs ~10 ms of loading and compiling (measured here
  * against the same engine), a tenth of a whole `check`.
  */
-export function rawGet(target: HttpTarget, path: string, timeoutMs: number, signal?: AbortSignal): Promise<RawAnswer> {
+function rawGet(target: HttpTarget, path: string, timeoutMs: number, signal?: AbortSignal): Promise<RawAnswer> {
   if (!/^\/[\x21-\x7e]*$/.test(path)) return Promise.reject(new Error(`not a request path: ${JSON.stringify(path)}`));
   return new Promise((resolve, reject) => {
     const socket =

@@ -7,13 +7,6 @@ import { resolveDockerEndpoint, EndpointError, type DockerEndpoint } from './end
 import { EngineError, classifyEngineError } from './engine-error.js';
 import { httpTarget, getJson } from './engine-http.js';
 
-export interface EngineVersion {
-  Version: string;
-  ApiVersion: string;
-  Os?: string;
-  Arch?: string;
-}
-
 export interface EngineInfo {
   MemTotal: number;
   NCPU: number;
@@ -33,7 +26,6 @@ export interface PublishedPort {
 
 export interface Engine {
   endpoint: DockerEndpoint;
-  version(): Promise<EngineVersion>;
   info(): Promise<EngineInfo>;
   /** Host ports published by running containers (they may hold a port without a listening process). */
   publishedPorts(): Promise<PublishedPort[]>;
@@ -50,7 +42,7 @@ interface ContainerSummary {
 /** signal: abandons every request still under way (for the reads of a command that stops early). */
 export function connectEngine(endpoint: DockerEndpoint = resolveDockerEndpoint(), timeoutMs = ENGINE_TIMEOUT_MS, signal?: AbortSignal): Engine {
   const target = httpTarget(endpoint);
-  // ssh:// (and anything else node:http cannot reach) goes through dockerode, which speaks it.
+  // ssh:// goes through dockerode, which speaks it.
   const get = target
     ? <T>(path: string) => getJson<T>(target, path, timeoutMs, signal)
     : async <T>(path: string): Promise<T> => {
@@ -68,7 +60,6 @@ export function connectEngine(endpoint: DockerEndpoint = resolveDockerEndpoint()
   };
   return {
     endpoint,
-    version: () => call<EngineVersion>('/version'),
     info: () => call<EngineInfo>('/info'),
     publishedPorts: async () => {
       const list = await call<ContainerSummary[]>('/containers/json');
