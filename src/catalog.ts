@@ -1,6 +1,7 @@
 /**
- * Everything that differs between Sentry releases, as data: minimums, images, services, hard stops.
- * Values follow the official onpremise / self-hosted release of each tag.
+ * Facts of the official installer across its whole history: minimums by tag range and the hard stops.
+ * Values follow the official onpremise / self-hosted release of each tag. What a supported release is
+ * (images, files, bootstrap, ...) lives in src/releases/, re-exported here.
  */
 
 export interface Minimums {
@@ -31,17 +32,10 @@ const MINIMUMS: Array<{ from: string; min: Minimums }> = [
   { from: '9.1.2', min: { docker: '17.05.0', compose: '1.17.0', ramMb: 3072, sse42: false, kvmEscape: false, composeV1: true } },
 ];
 
-/** Releases whose files this tool renders and installs. */
-export const SUPPORTED_TAGS = ['9.1.2', '20.7.0'] as const;
-export type SupportedTag = (typeof SUPPORTED_TAGS)[number];
-export const NEWEST_TAG: SupportedTag = '20.7.0';
+export { SUPPORTED_TAGS, NEWEST_TAG, RELEASES, isSupportedTag, type SupportedTag, type ReleaseInfo } from './releases/index.js';
 
 /** Official hard stops: an upgrade may not skip any of these. */
 export const HARD_STOPS = ['9.1.2', '21.5.0', '21.6.3', '23.6.2', '23.11.0', '24.8.0', '25.5.1', '26.5.1'];
-
-export function isSupportedTag(tag: string): tag is SupportedTag {
-  return (SUPPORTED_TAGS as readonly string[]).includes(tag);
-}
 
 export function compareTags(a: string, b: string): number {
   const pa = a.split('.').map(Number);
@@ -58,45 +52,3 @@ export function minimumsFor(tag: string): Minimums {
   if (!row) throw new Error(`no minimums known for tag ${tag}`);
   return row.min;
 }
-
-export interface ReleaseInfo {
-  tag: SupportedTag;
-  /** Compose project name the official release uses. */
-  projectName: string;
-  /** uid of the `sentry` user inside the Sentry image: mounted files holding secrets are owned by it, mode 0600. */
-  sentryUid: number;
-  /** uid Relay runs as in its image (20.7.0+): its credentials file is 0600, owned by it. */
-  relayUid?: number;
-  /** Images built locally, with the services that use them. */
-  builtImages: string[];
-  /** Services whose image is the local Sentry image (recreated when it changes). */
-  sentryServices: string[];
-  /** External volumes the installer creates. */
-  externalVolumes: string[];
-  /** Whether the release runs ClickHouse (SSE 4.2 matters). */
-  clickhouse: boolean;
-}
-
-export const RELEASES: Record<SupportedTag, ReleaseInfo> = {
-  '9.1.2': {
-    tag: '9.1.2',
-    projectName: 'onpremise',
-    sentryUid: 999,
-    builtImages: ['sentry-onpremise-local'],
-    sentryServices: ['web', 'cron', 'worker'],
-    externalVolumes: ['sentry-data', 'sentry-postgres'],
-    clickhouse: false,
-  },
-  '20.7.0': {
-    tag: '20.7.0',
-    projectName: 'sentry_onpremise',
-    sentryUid: 999,
-    relayUid: 10001,
-    builtImages: ['sentry-onpremise-local', 'sentry-cleanup-onpremise-local', 'snuba-cleanup-onpremise-local', 'symbolicator-cleanup-onpremise-local'],
-    sentryServices: ['web', 'cron', 'worker', 'ingest-consumer', 'post-process-forwarder', 'sentry-cleanup'],
-    externalVolumes: ['sentry-data', 'sentry-postgres', 'sentry-redis', 'sentry-zookeeper', 'sentry-kafka', 'sentry-clickhouse', 'sentry-symbolicator'],
-    clickhouse: true,
-  },
-};
-
-export const SYMBOLICATOR_VERSION_20_7_0 = 'eac35a6058c7749bdf20ed219a377e49e02d0b76';

@@ -67,7 +67,7 @@ export async function takeBackup(o: BackupOptions): Promise<BackupResult> {
     o.out(`${files.length} configuration files copied`);
     const images: Record<string, string> = {};
     if (isSupportedTag(o.tag)) {
-      for (const name of RELEASES[o.tag].builtImages) {
+      for (const { image: name } of RELEASES[o.tag].builtImages) {
         const img = await inspectImage(name);
         if (img) images[name] = img.id;
       }

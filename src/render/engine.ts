@@ -29,7 +29,8 @@ function engine(): typeof Handlebars {
     return composeString(`${source}:${target}`);
   });
   const root = packageRoot();
-  hb.registerPartial('nginx-service', read(join(root, 'compose/nginx-service.hbs')));
+  hb.registerPartial('nginx-service', read(join(root, 'templates/common/nginx-service.hbs')));
+  hb.registerPartial('config-head', read(join(root, 'templates/common/config-head.yml.hbs')));
   hb.registerPartial('proxy-locations', read(join(root, 'nginx/proxy-locations.hbs')));
   hb.registerPartial('sentry-conf-tail', read(join(root, 'templates/common/sentry-conf-tail.py.hbs')));
   return hb;

@@ -1,5 +1,6 @@
-/** The managed files of an install, per release: where each lands, its template and its mode. */
+/** The managed files of an install: the release's file list rendered with the view. */
 import type { View } from './view.js';
+import { RELEASES, type FileSpec, type SupportedTag } from '../releases/index.js';
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,38 +15,17 @@ export interface ManagedFile {
   containerSecret?: boolean;
 }
 
-interface Spec {
-  path: string;
-  template: string;
-  mode?: number;
-  containerSecret?: boolean;
-  only?: (v: View) => boolean;
-}
-
-const SPECS: Spec[] = [
-  { path: 'docker-compose.yml', template: 'compose/{tag}.yml.hbs' },
-  { path: '.env', template: 'templates/common/env.hbs', mode: 0o600 },
-  { path: 'sentry/config.yml', template: 'templates/common/config.yml.hbs', mode: 0o600, containerSecret: true },
-  { path: 'sentry/sentry.conf.py', template: 'templates/{tag}/sentry.conf.py.hbs', mode: 0o600, containerSecret: true },
-  { path: 'sentry/requirements.txt', template: 'templates/common/requirements.txt.hbs' },
-  { path: 'sentry/Dockerfile', template: 'templates/common/Dockerfile.hbs' },
-  { path: 'sentry/.dockerignore', template: 'templates/common/dockerignore.hbs' },
-  { path: 'nginx/nginx.conf', template: 'nginx/nginx.conf.hbs' },
-  { path: 'nginx/sentry.conf', template: 'nginx/sentry.conf.hbs' },
-  { path: 'cron/Dockerfile', template: 'templates/20.7.0/cron-Dockerfile.hbs', only: (v) => v.v20 },
-  { path: 'cron/entrypoint.sh', template: 'templates/20.7.0/cron-entrypoint.sh.hbs', mode: 0o755, only: (v) => v.v20 },
-  { path: 'relay/config.yml', template: 'templates/20.7.0/relay-config.yml.hbs', only: (v) => v.v20 },
-  { path: 'symbolicator/config.yml', template: 'templates/20.7.0/symbolicator-config.yml.hbs', only: (v) => v.v20 },
-];
+/** The release's files (src/releases/<tag>.ts). */
+const specsFor = (view: View): FileSpec[] => RELEASES[view.tag as SupportedTag].files;
 
 /**
- * What a render depends on: the view (answers, secret key, paths) and every template. When it equals the
+ * What a render depends on: the view (answers, secret key, paths), the release's file list and every template. When it equals the
  * fingerprint of the last render, the kept rendered copies are that render: no template is run again.
  */
 export function renderFingerprint(view: View): string {
-  const h = createHash('sha256').update(JSON.stringify(view));
+  const h = createHash('sha256').update(JSON.stringify(view)).update(JSON.stringify(specsFor(view)));
   const root = packageRoot();
-  for (const dir of ['compose', 'nginx', 'templates']) {
+  for (const dir of ['nginx', 'templates']) {
     const walk = (d: string) => {
       for (const name of readdirSync(d).sort()) {
         const p = join(d, name);
@@ -71,9 +51,8 @@ export function renderFilesCached(view: View, renderedDir: string, fingerprintFi
   return { files: renderFiles(view), fingerprint };
 }
 
-const specsFor = (view: View) => SPECS.filter((s) => !s.only || s.only(view));
-const fileOf = (s: Spec) => ({ path: s.path, mode: s.mode ?? 0o644, containerSecret: s.containerSecret });
+const fileOf = (s: FileSpec) => ({ path: s.path, mode: s.mode ?? 0o644, containerSecret: s.containerSecret });
 
 export function renderFiles(view: View): ManagedFile[] {
-  return specsFor(view).map((s) => ({ ...fileOf(s), content: renderTemplate(s.template.replace('{tag}', view.tag), view) }));
+  return specsFor(view).map((s) => ({ ...fileOf(s), content: renderTemplate(s.template, view) }));
 }

@@ -2,14 +2,14 @@
 import { resolve, relative, isAbsolute } from 'node:path';
 import type { Answers } from '../answers/schema.js';
 import { requirementName, parseUrl } from '../answers/validators.js';
-import { RELEASES, SYMBOLICATOR_VERSION_20_7_0 } from '../catalog.js';
-import { imagesFor, type ImageSet } from './images.js';
+import { RELEASES } from '../catalog.js';
+import { imageEnv, imagesFor, type ImageSet } from './images.js';
 import { requirementLine } from './escape.js';
 import { availableParallelism } from 'node:os';
 
 export interface View {
   tag: string;
-  v20: boolean;
+  /** nginx routes ingestion to Relay. */
   relay: boolean;
   projectName: string;
   url: string;
@@ -18,7 +18,8 @@ export interface View {
   httpsAuthority: string;
   secretKey: string;
   secretKeyInConfig: boolean;
-  symbolicatorVersion: string;
+  /** `.env` variables of the official release for its images. */
+  imageEnv: Array<{ name: string; value: string }>;
   mail: Omit<Answers['mail'], 'backend' | 'from'> & { backend: string; from: string };
   timezone: string;
   web: { workers: number; bufferSize: number };
@@ -49,7 +50,7 @@ export function composePath(installDir: string, p: string): string {
 export function buildView(a: Answers, secretKey: string, installDir: string): View {
   const url = parseUrl(a.url)!;
   const host = url.hostname.replace(/^\[|\]$/g, '');
-  const v20 = a.tag !== '9.1.2';
+  const release = RELEASES[a.tag];
   const requirements = a.plugins.map(requirementLine);
   const names = new Set(a.plugins.map(requirementName));
   const need = (req: string) => {
@@ -64,16 +65,15 @@ export function buildView(a: Answers, secretKey: string, installDir: string): Vi
   const selfSigned = a.tls.mode === 'self-signed';
   return {
     tag: a.tag,
-    v20,
-    relay: v20,
-    projectName: RELEASES[a.tag].projectName,
+    relay: release.components.relay,
+    projectName: release.projectName,
     url: a.url.replace(/\/+$/, ''),
     urlHost: host,
     https: url.protocol === 'https:',
     httpsAuthority: a.ports.https === 443 ? url.hostname : `${url.hostname}:${a.ports.https}`,
     secretKey,
-    secretKeyInConfig: v20,
-    symbolicatorVersion: SYMBOLICATOR_VERSION_20_7_0,
+    secretKeyInConfig: release.secretKeyIn === 'config',
+    imageEnv: imageEnv(a.tag, a.images.registry),
     mail: {
       ...a.mail,
       backend: a.mail.backend === 'dummy' ? 'dummy' : a.mail.useSsl ? 'django_smtp_ssl.SSLEmailBackend' : 'smtp',

@@ -1,5 +1,6 @@
 /** `upgrade --dry-run`: the plan (hops, images, files, steps) on stdout. Reads only; changes nothing. */
 import { RELEASES, type SupportedTag } from '../catalog.js';
+import { describeBootstrap } from '../releases/index.js';
 import { pulledImages } from '../render/images.js';
 import { describeChanges, type RenderPlan } from '../render/render-install.js';
 import { inspectImage, volumeExists } from '../install/docker.js';
@@ -37,7 +38,7 @@ export async function describeUpgrade(o: { layout: Layout; path: string[]; hops:
     const missing: string[] = [];
     for (const img of images) if (!(await inspectImage(img))) missing.push(img);
     add(`  pull: ${missing.length ? missing.join(', ') : 'nothing'} (${images.length - missing.length} of ${images.length} present)`);
-    add(`  build: ${RELEASES[to].builtImages.join(', ')}`);
+    add(`  build: ${RELEASES[to].builtImages.map((b) => b.image).join(', ')}`);
     if (h.render) {
       const changed = describeChanges(h.render).filter((l) => !l.startsWith('unchanged'));
       add(`  files (${changed.length} of ${h.render.changes.length} change):`);
@@ -53,9 +54,9 @@ export async function describeUpgrade(o: { layout: Layout; path: string[]; hops:
       `stop and remove the containers of project ${RELEASES[from].projectName} (volumes are kept)`,
       `create volumes: ${newVolumes.length ? newVolumes.join(', ') : 'none missing'}`,
       ...h.hop.oneOffs.map((id) => `${ONE_OFFS[id].title}: ${ONE_OFFS[id].plan}`),
-      to === '9.1.2' ? 'no bootstrap' : 'bootstrap: snuba bootstrap --force, Relay credentials when missing',
+      describeBootstrap(RELEASES[to].bootstrap),
       'migrations: sentry upgrade --noinput',
-      `up -d, then wait for ${t.protocol}://${t.host}:${t.port}/_health/`,
+      `up -d, then wait for ${RELEASES[to].waits.map((w) => `${t.protocol}://${t.host}:${t.port}${w.path}`).join(' and ') || 'the containers only'}`,
     ];
     add('  steps:');
     steps.forEach((s, n) => add(`    ${n + 1}. ${s}`));

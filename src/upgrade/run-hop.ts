@@ -104,7 +104,7 @@ export async function runHop(h: HopInput, done: HopDone): Promise<void> {
   });
 
   await step(`Pull the ${to} images (${from} keeps running)`, async (out) => {
-    done.keptImages = await keepImages([...RELEASES[from].builtImages, ...RELEASES[to].builtImages]);
+    done.keptImages = await keepImages([...RELEASES[from].builtImages, ...RELEASES[to].builtImages].map((b) => b.image));
     return imagesStep.run(toCtx, out);
   });
   await step(`Build the ${to} images (${from} keeps running)`, (out) => buildStaged(toCtx, h.compose, out, (r) => cancel.track(r)));

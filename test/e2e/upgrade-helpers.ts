@@ -12,7 +12,7 @@ import { RELEASES } from '../../src/catalog.js';
 
 export const PROJECTS = [RELEASES['9.1.2'].projectName, RELEASES['20.7.0'].projectName];
 export const ALL_VOLUMES = [...new Set([...RELEASES['9.1.2'].externalVolumes, ...RELEASES['20.7.0'].externalVolumes])];
-export const BUILT_IMAGES = [...new Set([...RELEASES['9.1.2'].builtImages, ...RELEASES['20.7.0'].builtImages])];
+export const BUILT_IMAGES = [...new Set([...RELEASES['9.1.2'].builtImages, ...RELEASES['20.7.0'].builtImages].map((b) => b.image))];
 
 /**
  * A 9.1.2 fixture whose compose override also suits 20.7.0: this host's dockerd cannot raise nofile above

@@ -45,7 +45,7 @@ test('npm pack, installed into an empty folder: npx sentry-onprem --help works a
     const info = JSON.parse(pack.stdout)[0] as { filename: string; files: Array<{ path: string }> };
     assert.equal(info.filename, 'sentry-onprem-0.1.0.tgz');
     const packed = info.files.map((f) => f.path);
-    for (const must of ['dist/install.js', 'package.json', 'compose/9.1.2.yml.hbs', 'compose/20.7.0.yml.hbs', 'nginx/nginx.conf.hbs', 'templates/common/config.yml.hbs', 'templates/20.7.0/sentry.conf.py.hbs']) {
+    for (const must of ['dist/install.js', 'package.json', 'templates/9.1.2/docker-compose.yml.hbs', 'templates/20.7.0/docker-compose.yml.hbs', 'nginx/nginx.conf.hbs', 'templates/common/config-head.yml.hbs', 'templates/20.7.0/sentry.conf.py.hbs']) {
       assert.ok(packed.includes(must), `${must} is not in the package`);
     }
     assert.ok(!packed.some((p) => p.startsWith('test/') || p.startsWith('src/') || p.endsWith('.ts')), 'tests or TypeScript sources are packed');

@@ -1,0 +1,43 @@
+/**
+ * The releases this tool installs, oldest first. Adding a release: its module in this folder, its
+ * templates in templates/<tag>/, and one line in LIST. No step names a tag.
+ */
+import { release as r9_1_2 } from './9.1.2.js';
+import { release as r20_7_0 } from './20.7.0.js';
+import type { Release, PulledImage, ImageRef, BootstrapAction } from './types.js';
+
+const LIST = [r9_1_2, r20_7_0] as const;
+
+export type SupportedTag = (typeof LIST)[number]['tag'];
+export type ReleaseInfo = Release<SupportedTag>;
+
+/** Releases whose files this tool renders and installs, oldest first. */
+export const SUPPORTED_TAGS = LIST.map((r) => r.tag) as unknown as readonly [SupportedTag, ...SupportedTag[]];
+export const NEWEST_TAG: SupportedTag = LIST[LIST.length - 1].tag;
+
+export const RELEASES = Object.fromEntries(LIST.map((r) => [r.tag, r])) as Record<SupportedTag, ReleaseInfo>;
+
+export function isSupportedTag(tag: string): tag is SupportedTag {
+  return (SUPPORTED_TAGS as readonly string[]).includes(tag);
+}
+
+/** The image a service runs or builds from, as the compose file names it (before a registry mirror). */
+export function officialName(i: PulledImage): string {
+  return i.registry ? `${i.registry}/${i.image}` : i.image;
+}
+
+/** Pulled images by key, or a built image's own name. */
+export function imageName(images: Record<string, string>, ref: ImageRef): string {
+  if ('built' in ref) return ref.built;
+  const name = images[ref.pulled];
+  if (!name) throw new Error(`no pulled image "${ref.pulled}" in this release`);
+  return name;
+}
+
+/** What the bootstrap of a release does, in words (the upgrade's dry-run plan). */
+export function describeBootstrap(actions: BootstrapAction[]): string {
+  const words = actions.map((a) => (a.kind === 'snuba-bootstrap' ? a.commands.map((c) => `snuba ${c.join(' ')}`).join(', ') : 'Relay credentials when missing'));
+  return words.length ? `bootstrap: ${words.join(', ')}` : 'no bootstrap';
+}
+
+export type { Release, PulledImage, BuiltImage, ImageRef, FileSpec, MountGroup, BootstrapAction, Wait, Arrival, OneOffUse, OneOffId } from './types.js';

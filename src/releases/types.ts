@@ -1,0 +1,110 @@
+/**
+ * The shape of a release's data. Each supported release is one module in this folder plus its templates
+ * in templates/<tag>/; the steps read only these fields and never compare tags.
+ */
+
+/** An image the install pulls, as the official compose file of the release names it. */
+export interface PulledImage {
+  /** Name the templates and steps use: `images.<key>`. */
+  key: string;
+  /** Repository and tag within the registry. */
+  image: string;
+  /** Registry host when not Docker Hub (e.g. ghcr.io). */
+  registry?: string;
+  /** The `.env` variable the official release carries for it: the whole image name, or only its tag (20.7.0). */
+  env?: { name: string; holds: 'image' | 'tag' };
+  /** Compose services that run it (none: only a base for a local build). */
+  services: string[];
+}
+
+/** A base image: one of the release's pulled images (by key), or an image built before it. */
+export type ImageRef = { pulled: string } | { built: string };
+
+/** An image built on this host from rendered files. */
+export interface BuiltImage {
+  /** Local image name (`image:` in the compose file). */
+  image: string;
+  /** The service whose `build:` section builds it (`compose build <service>`). */
+  service: string;
+  /** Rendered files it is built from, relative to the install dir: a change rebuilds it. */
+  files: string[];
+  base: ImageRef;
+  /** Compose services that run it. */
+  services: string[];
+}
+
+/** A rendered file: where it lands, its template (relative to the package root) and its mode. */
+export interface FileSpec {
+  path: string;
+  template: string;
+  mode?: number;
+  /** Holds a secret and is read inside the Sentry containers: 0600, owned by the image's sentry user. */
+  containerSecret?: boolean;
+}
+
+/** Bind-mounted files and the services that read them: a change restarts those services. */
+export interface MountGroup {
+  name: string;
+  /** Relative to the install dir. */
+  files: string[];
+  /** The TLS certificate and key of the answers belong to this group too. */
+  tls?: boolean;
+  services: string[];
+}
+
+/** Work after the volumes exist and before the migrations; each kind is implemented once, in the bootstrap step. */
+export type BootstrapAction =
+  /** `snuba-api <args>` for each command, once per Snuba image; with `zookeeper`, ZOOKEEPER-3056 is repaired first. */
+  | { kind: 'snuba-bootstrap'; commands: string[][]; zookeeper?: boolean }
+  /** `relay credentials generate`, once: the file is kept forever, owned by the uid Relay runs as. */
+  | { kind: 'relay-credentials'; uid: number };
+
+/** What `up` waits for before it reports Sentry started. */
+export type Wait = { kind: 'vhost'; path: string };
+
+/** One-off data steps, implemented in src/upgrade/one-offs/. */
+export type OneOffId = 'file-storage-to-data-files' | 'postgres-9.5-to-9.6';
+
+export interface OneOffUse {
+  id: OneOffId;
+  /** Only when the hop starts before this release (the layout it fixes changed there). */
+  onlyFromBefore?: string;
+}
+
+/** How an upgrade arrives at this release. */
+export interface Arrival {
+  /** Oldest release this one is reached from in one hop (official: "you need to be on at least 9.1.2"). */
+  from: string;
+  oneOffs: OneOffUse[];
+}
+
+export interface Release<Tag extends string = string> {
+  tag: Tag;
+  /** Compose project name the official release uses. */
+  projectName: string;
+  /** uid of the `sentry` user inside the Sentry image: mounted files holding secrets are owned by it, mode 0600. */
+  sentryUid: number;
+  /** Where Sentry reads its secret key: `.env` (9.1.2) or `sentry/config.yml`. */
+  secretKeyIn: 'env' | 'config';
+  /** Parts of the stack beyond Sentry itself. */
+  components: { snuba: boolean; relay: boolean; symbolicator: boolean };
+  /** Whether the release runs ClickHouse (SSE 4.2 matters). */
+  clickhouse: boolean;
+  /** Pulled images, in pull order. */
+  images: PulledImage[];
+  /** Locally built images, in build order (a base built here comes first). */
+  builtImages: BuiltImage[];
+  /** The image the Sentry services (web, migrations) run. */
+  sentryImage: ImageRef;
+  /** Services that read sentry/config.yml and sentry.conf.py. */
+  sentryServices: string[];
+  /** External volumes the installer creates. */
+  externalVolumes: string[];
+  /** Rendered files, in render order. */
+  files: FileSpec[];
+  mountGroups: MountGroup[];
+  bootstrap: BootstrapAction[];
+  waits: Wait[];
+  /** Absent for the oldest release: nothing upgrades to it. */
+  arrival?: Arrival;
+}
