@@ -41,12 +41,12 @@ export function probe(t: HealthTarget, path = '/_health/', timeoutMs = 3000): Pr
   });
 }
 
-export async function waitHealthy(t: HealthTarget, timeoutMs: number, cancelled: () => boolean): Promise<{ ok: boolean; last: string; ms: number }> {
+export async function waitHealthy(t: HealthTarget, timeoutMs: number, cancelled: () => boolean, path = '/_health/'): Promise<{ ok: boolean; last: string; ms: number }> {
   const start = Date.now();
   let last = 'no answer yet';
   while (Date.now() - start < timeoutMs && !cancelled()) {
     try {
-      const r = await probe(t);
+      const r = await probe(t, path);
       if (r.status === 200 && r.body.trim() === 'ok') return { ok: true, last: 'ok', ms: Date.now() - start };
       last = `HTTP ${r.status} ${r.body.slice(0, 80).trim()}`;
     } catch (err) {

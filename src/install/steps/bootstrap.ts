@@ -1,63 +1,99 @@
 /**
- * Step: release-specific bootstrap. For 20.7.0: `snuba-api bootstrap --force` (once per Snuba image) and
- * the Relay credentials (written once, 0600, kept forever: a new key would orphan the registered Relay).
+ * Step: the release's bootstrap actions (src/releases: `bootstrap`), each deciding for itself whether it is
+ * done. Snuba's bootstrap runs once per Snuba image; the Relay credentials are written once, 0600, and kept
+ * forever (a new key would orphan the registered Relay).
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { imagesFor } from '../../render/images.js';
-import { RELEASES } from '../../catalog.js';
+import { RELEASES, type BootstrapAction } from '../../releases/index.js';
 import { inspectImage } from '../docker.js';
 import { repairZookeeper } from '../zookeeper.js';
 import { writeFileAtomic } from '../../fs/atomic.js';
 import { UserError, EXIT } from '../../errors.js';
-import { done, skipped, type Step } from '../context.js';
+import { done, skipped, type Ctx, type Step } from '../context.js';
 
-const RELAY_UID = 10001;
+/** One action kind: whether it is done (and why), what it would do, and doing it (what it did, for the summary). */
+interface Action<A extends BootstrapAction> {
+  check(ctx: Ctx, a: A): Promise<{ done: string } | { would: string }>;
+  run(ctx: Ctx, a: A, out: (l: string) => void): Promise<string[]>;
+}
+
+const snubaBootstrap: Action<Extract<BootstrapAction, { kind: 'snuba-bootstrap' }>> = {
+  async check(ctx, a) {
+    const snuba = await inspectImage(imagesFor(ctx.answers!.tag, ctx.answers!.images.registry).snuba);
+    if (snuba && ctx.state.snubaBootstrapped === snuba.id) return { done: 'Snuba bootstrapped with this image' };
+    return { would: a.commands.map((c) => `run snuba-api ${c.join(' ')}`).join(', ') };
+  },
+  async run(ctx, a, out) {
+    const did: string[] = [];
+    const snuba = await inspectImage(imagesFor(ctx.answers!.tag, ctx.answers!.images.registry).snuba);
+    if (a.zookeeper && (await repairZookeeper(ctx.runner!, out))) did.push('zookeeper snapshot');
+    for (const c of a.commands) await ctx.runner!.run(['run', '--rm', '-T', 'snuba-api', ...c], { onLine: out });
+    ctx.state.snubaBootstrapped = snuba?.id;
+    did.push('snuba bootstrap');
+    return did;
+  },
+};
+
+const relayCredentials: Action<Extract<BootstrapAction, { kind: 'relay-credentials' }>> = {
+  async check(ctx) {
+    return existsSync(join(ctx.layout.dir, 'relay/credentials.json')) ? { done: 'Relay credentials exist' } : { would: 'generate Relay credentials' };
+  },
+  async run(ctx, a, out) {
+    const credsPath = join(ctx.layout.dir, 'relay/credentials.json');
+    const cfg = join(ctx.layout.dir, 'relay/config.yml');
+    const res = await ctx.runner!.run(
+      ['run', '--rm', '--no-deps', '-T', '-v', `${cfg}:/tmp/config.yml:ro`, 'relay', '--config', '/tmp', 'credentials', 'generate', '--stdout'],
+      { onLine: () => undefined },
+    );
+    const line = res.stdout.trim().split('\n').filter((l) => l.trim().startsWith('{')).pop() ?? '';
+    let creds: { secret_key?: string; public_key?: string; id?: string };
+    try {
+      creds = JSON.parse(line);
+    } catch {
+      throw new UserError('relay credentials generate --stdout printed no JSON credentials', EXIT.failure, 'See the log for what relay printed.');
+    }
+    if (!creds.secret_key || !creds.public_key || !creds.id) {
+      throw new UserError('relay printed credentials without secret_key, public_key and id', EXIT.failure);
+    }
+    ctx.log.addSecrets([creds.secret_key]);
+    // The relay image reads it as its own user (a.uid): 0600 and root-owned, relay could not open it and
+    // restarted forever. Without root, 0644 like the other files.
+    writeFileAtomic(credsPath, JSON.stringify(creds) + '\n', { mode: process.getuid?.() === 0 ? 0o600 : 0o644, uid: a.uid });
+    out(`relay/credentials.json written (relay id ${creds.id})`);
+    return ['relay credentials'];
+  },
+};
+
+const ACTIONS: { [K in BootstrapAction['kind']]: Action<Extract<BootstrapAction, { kind: K }>> } = {
+  'snuba-bootstrap': snubaBootstrap,
+  'relay-credentials': relayCredentials,
+};
+const actionOf = <A extends BootstrapAction>(a: A) => ACTIONS[a.kind] as unknown as Action<A>;
 
 export const bootstrapStep: Step = {
   id: 'bootstrap',
   title: 'Bootstrap Snuba and Relay',
   async run(ctx, out) {
     const a = ctx.answers!;
-    if (a.tag === '9.1.2') return skipped('Sentry 9.1.2 has no Snuba or Relay');
+    const actions = RELEASES[a.tag].bootstrap;
+    if (!actions.length) return skipped(`Sentry ${a.tag} has no bootstrap work (no Snuba or Relay)`);
+    const pending: BootstrapAction[] = [];
+    const doneNotes: string[] = [];
+    const would: string[] = [];
+    for (const action of actions) {
+      const c = await actionOf(action).check(ctx, action);
+      if ('done' in c) doneNotes.push(c.done);
+      else {
+        pending.push(action);
+        would.push(c.would);
+      }
+    }
+    if (!pending.length) return skipped(doneNotes.join('; '));
+    if (ctx.dryRun) return skipped(`dry run: would ${would.join(' and ')}`);
     const did: string[] = [];
-    const snuba = await inspectImage(imagesFor(a.tag, a.images.registry).snuba!);
-    const snubaDone = snuba && ctx.state.snubaBootstrapped === snuba.id;
-    const credsPath = join(ctx.layout.dir, 'relay/credentials.json');
-    const credsDone = existsSync(credsPath);
-    if (snubaDone && credsDone) return skipped('Snuba bootstrapped with this image; Relay credentials exist');
-    if (ctx.dryRun) {
-      return skipped(`dry run: would ${[!snubaDone && 'run snuba-api bootstrap --force', !credsDone && 'generate Relay credentials'].filter(Boolean).join(' and ')}`);
-    }
-    if (!snubaDone) {
-      if (await repairZookeeper(ctx.runner!, out)) did.push('zookeeper snapshot');
-      await ctx.runner!.run(['run', '--rm', '-T', 'snuba-api', 'bootstrap', '--force'], { onLine: out });
-      ctx.state.snubaBootstrapped = snuba?.id;
-      did.push('snuba bootstrap');
-    }
-    if (!credsDone) {
-      const cfg = join(ctx.layout.dir, 'relay/config.yml');
-      const res = await ctx.runner!.run(
-        ['run', '--rm', '--no-deps', '-T', '-v', `${cfg}:/tmp/config.yml:ro`, 'relay', '--config', '/tmp', 'credentials', 'generate', '--stdout'],
-        { onLine: () => undefined },
-      );
-      const line = res.stdout.trim().split('\n').filter((l) => l.trim().startsWith('{')).pop() ?? '';
-      let creds: { secret_key?: string; public_key?: string; id?: string };
-      try {
-        creds = JSON.parse(line);
-      } catch {
-        throw new UserError('relay credentials generate --stdout printed no JSON credentials', EXIT.failure, 'See the log for what relay printed.');
-      }
-      if (!creds.secret_key || !creds.public_key || !creds.id) {
-        throw new UserError('relay printed credentials without secret_key, public_key and id', EXIT.failure);
-      }
-      ctx.log.addSecrets([creds.secret_key]);
-      // The relay image reads it as its own user (uid 10001 in getsentry/relay's Dockerfile): 0600 and
-      // root-owned, relay could not open it and restarted forever. Without root, 0644 like the other files.
-      writeFileAtomic(credsPath, JSON.stringify(creds) + '\n', { mode: process.getuid?.() === 0 ? 0o600 : 0o644, uid: RELAY_UID });
-      out(`relay/credentials.json written (relay id ${creds.id})`);
-      did.push('relay credentials');
-    }
+    for (const action of pending) did.push(...(await actionOf(action).run(ctx, action, out)));
     return done(did.join(', '));
   },
 };

@@ -1,10 +1,11 @@
 /**
- * Step: build the local images (the Sentry image with plugins; for 20.7.0 also the cron images), each only
- * when its inputs changed. The inputs hash is recorded as the image label io.sentry-onprem.inputs.
+ * Step: build the release's local images (the Sentry image with plugins; from 20.7.0 also the cron images),
+ * each only when its inputs changed. The inputs hash is recorded as the image label io.sentry-onprem.inputs.
  */
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { imagesFor } from '../../render/images.js';
+import { imagesFor, sentryImageFor } from '../../render/images.js';
+import { RELEASES, imageName } from '../../releases/index.js';
 import { inspectImage } from '../docker.js';
 import { readPlanned } from '../planned-file.js';
 import { UserError, EXIT } from '../../errors.js';
@@ -19,21 +20,11 @@ interface Built {
 
 export const INPUTS_LABEL = 'io.sentry-onprem.inputs';
 
+/** The release's built images, each with its base resolved (through the registry mirror). */
 function builds(ctx: Ctx): Built[] {
   const a = ctx.answers!;
   const images = imagesFor(a.tag, a.images.registry);
-  const list: Built[] = [
-    { image: 'sentry-onpremise-local', service: 'web', files: ['sentry/Dockerfile', 'sentry/.dockerignore', 'sentry/requirements.txt'], base: () => images.sentryBase },
-  ];
-  if (a.tag !== '9.1.2') {
-    const cron = ['cron/Dockerfile', 'cron/entrypoint.sh'];
-    list.push(
-      { image: 'sentry-cleanup-onpremise-local', service: 'sentry-cleanup', files: cron, base: () => 'sentry-onpremise-local' },
-      { image: 'snuba-cleanup-onpremise-local', service: 'snuba-cleanup', files: cron, base: () => images.snuba },
-      { image: 'symbolicator-cleanup-onpremise-local', service: 'symbolicator-cleanup', files: cron, base: () => images.symbolicator },
-    );
-  }
-  return list;
+  return RELEASES[a.tag].builtImages.map((b) => ({ image: b.image, service: b.service, files: b.files, base: () => imageName(images, b.base) }));
 }
 
 async function inputsHash(ctx: Ctx, b: Built): Promise<string> {
@@ -52,6 +43,7 @@ export const buildStep: Step = {
   async run(ctx, out) {
     const built: string[] = [];
     const planned: string[] = [];
+    const sentryImage = sentryImageFor(ctx.answers!.tag, ctx.answers!.images.registry);
     // In order: the cron image's hash depends on the Sentry image just built.
     for (const b of builds(ctx)) {
       const hash = await inputsHash(ctx, b);
@@ -68,7 +60,7 @@ export const buildStep: Step = {
         throw new UserError(`${b.image} was built but does not carry the expected ${INPUTS_LABEL} label`, EXIT.failure, 'See the log; the compose file may have been edited so the build no longer sets the label.');
       }
       ctx.state.builds[b.image] = hash;
-      if (b.image === 'sentry-onpremise-local') ctx.sentryImageChanged = true;
+      if (b.image === sentryImage) ctx.sentryImageChanged = true;
       built.push(b.image);
     }
     if (ctx.dryRun) ctx.wouldBuild = planned.map((p) => p.split(' ')[0]);

@@ -3,6 +3,7 @@
  * `upgrade` does not retry, then runs `upgrade --noinput` once per Sentry image.
  */
 import { inspectImage, projectContainers, execIn } from '../docker.js';
+import { sentryImageFor } from '../../render/images.js';
 import { UserError, EXIT } from '../../errors.js';
 import { done, skipped, type Ctx, type Step } from '../context.js';
 
@@ -47,8 +48,9 @@ export const migrationsStep: Step = {
   id: 'migrations',
   title: 'Run database migrations',
   async run(ctx, out) {
-    const image = await inspectImage('sentry-onpremise-local');
-    if (ctx.dryRun && ctx.wouldBuild?.includes('sentry-onpremise-local')) return skipped('dry run: would run `sentry upgrade --noinput` with the rebuilt Sentry image');
+    const sentryImage = sentryImageFor(ctx.answers!.tag, ctx.answers!.images.registry);
+    const image = await inspectImage(sentryImage);
+    if (ctx.dryRun && ctx.wouldBuild?.includes(sentryImage)) return skipped('dry run: would run `sentry upgrade --noinput` with the rebuilt Sentry image');
     if (image && ctx.state.migratedImage === image.id && ctx.state.tag === ctx.answers!.tag) {
       return skipped('the database is migrated for this Sentry image');
     }

@@ -26,19 +26,13 @@ function hashFiles(ctx: Ctx, paths: string[]): string {
   return h.digest('hex').slice(0, 32);
 }
 
-/** Groups of mounted files and the services that read them. */
+/** Groups of mounted files (the release's mountGroups) and the services that read them. */
 export function mountGroups(ctx: Ctx): Record<string, { files: string[]; services: string[] }> {
   const a = ctx.answers!;
   const d = (p: string) => join(ctx.layout.dir, p);
   const tls = a.tls.mode === 'off' ? [] : a.tls.mode === 'self-signed' ? [d('tls/cert.pem'), d('tls/key.pem')] : [resolve(ctx.layout.dir, a.tls.cert), resolve(ctx.layout.dir, a.tls.key)];
-  const groups: Record<string, { files: string[]; services: string[] }> = {
-    sentry: { files: [d('sentry/config.yml'), d('sentry/sentry.conf.py')], services: RELEASES[a.tag].sentryServices },
-    nginx: { files: [d('nginx/nginx.conf'), d('nginx/sentry.conf'), ...tls], services: ['nginx'] },
-  };
-  if (a.tag !== '9.1.2') {
-    groups.relay = { files: [d('relay/config.yml'), d('relay/credentials.json')], services: ['relay'] };
-    groups.symbolicator = { files: [d('symbolicator/config.yml')], services: ['symbolicator'] };
-  }
+  const groups: Record<string, { files: string[]; services: string[] }> = {};
+  for (const g of RELEASES[a.tag].mountGroups) groups[g.name] = { files: [...g.files.map(d), ...(g.tls ? tls : [])], services: g.services };
   return groups;
 }
 
@@ -55,6 +49,28 @@ async function upHash(ctx: Ctx): Promise<string> {
 async function notRunning(ctx: Ctx): Promise<string[]> {
   const running = new Set((await projectContainers(ctx.project!)).filter((c) => !c.oneoff && c.state === 'running').map((c) => c.service));
   return composeServices(ctx.layout.dir).map((s) => s.name).filter((n) => !running.has(n));
+}
+
+/** Waits until Sentry answers `path` through the nginx vhost; on a timeout the error shows what is not running. */
+async function waitVhost(ctx: Ctx, path: string): Promise<string> {
+  const target = healthTarget(ctx.answers!, ctx.layout.dir);
+  const timeout = Number(process.env.SENTRY_ONPREM_HEALTH_TIMEOUT_MS ?? 180_000);
+  const health = await waitHealthy(target, timeout, () => ctx.runner!.cancelled, path);
+  ctx.log.write(`wait health ${health.ms} ms`);
+  if (!health.ok) {
+    const containers = await projectContainers(ctx.project!);
+    const bad = containers.filter((c) => !c.oneoff && c.state !== 'running');
+    const details: string[] = [];
+    for (const c of bad.slice(0, 6)) details.push(`--- ${c.service} (${c.state}) ---\n${(await containerLogs(c.id, 15)).trimEnd()}`);
+    const candidates = bad.length ? '' : `\n--- web ---\n${(await containerLogs(containers.find((c) => c.service === 'web')?.id ?? '', 15).catch(() => '')).trimEnd()}`;
+    throw new UserError(
+      `Sentry did not answer ${target.protocol}://${target.host}:${target.port}${path} within ${Math.round(timeout / 1000)} s (last: ${health.last})` +
+        (bad.length ? `; not running: ${bad.map((c) => c.service).join(', ')}\n${details.join('\n')}` : candidates),
+      EXIT.failure,
+      'Fix what the logs above show, then run install again: it resumes from here.',
+    );
+  }
+  return `healthy over ${target.protocol} after ${(health.ms / 1000).toFixed(1)} s`;
 }
 
 export const upStep: Step = {
@@ -94,26 +110,12 @@ export const upStep: Step = {
     // Then what depends on a recreated or restarted service, so it reaches the new address.
     const dependents = dependentsToRefresh(dependsOn(ctx.layout.dir), new Set([...replaced, ...restart]), kept);
     const refreshed = await refreshDependents(ctx.runner!, dependents, out);
-    const target = healthTarget(ctx.answers!, ctx.layout.dir);
-    const timeout = Number(process.env.SENTRY_ONPREM_HEALTH_TIMEOUT_MS ?? 180_000);
-    const health = await waitHealthy(target, timeout, () => ctx.runner!.cancelled);
-    ctx.log.write(`wait health ${health.ms} ms`);
-    if (!health.ok) {
-      const containers = await projectContainers(ctx.project!);
-      const bad = containers.filter((c) => !c.oneoff && c.state !== 'running');
-      const details: string[] = [];
-      for (const c of bad.slice(0, 6)) details.push(`--- ${c.service} (${c.state}) ---\n${(await containerLogs(c.id, 15)).trimEnd()}`);
-      const candidates = bad.length ? '' : `\n--- web ---\n${(await containerLogs(containers.find((c) => c.service === 'web')?.id ?? '', 15).catch(() => '')).trimEnd()}`;
-      throw new UserError(
-        `Sentry did not answer ${target.protocol}://${target.host}:${target.port}/_health/ within ${Math.round(timeout / 1000)} s (last: ${health.last})` +
-          (bad.length ? `; not running: ${bad.map((c) => c.service).join(', ')}\n${details.join('\n')}` : candidates),
-        EXIT.failure,
-        'Fix what the logs above show, then run install again: it resumes from here.',
-      );
-    }
+    // What the release waits for before it counts as started (its `waits`).
+    const waited: string[] = [];
+    for (const w of RELEASES[ctx.answers!.tag].waits) waited.push(await waitVhost(ctx, w.path));
     ctx.state.upHash = await upHash(ctx);
     ctx.state.mountHashes = mountHashes;
     const changes = [restart.size && `restarted ${[...restart].join(', ')}`, ...refreshed].filter(Boolean);
-    return done(`healthy over ${target.protocol} after ${(health.ms / 1000).toFixed(1)} s${changes.length ? `; ${changes.join('; ')}` : ''}`);
+    return done(`${waited.join('; ') || 'started'}${changes.length ? `; ${changes.join('; ')}` : ''}`);
   },
 };
