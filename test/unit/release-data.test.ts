@@ -81,6 +81,9 @@ for (const tag of SUPPORTED_TAGS) {
       if ('built' in b.base) assert.ok(r.builtImages.findIndex((x) => x.image === base) < r.builtImages.indexOf(b), `${base} is built before ${b.image}`);
     }
     assert.equal(sentryImageFor(tag, ''), services.web.image);
+    for (const c of ['snuba', 'relay', 'symbolicator'] as const) {
+      assert.equal(r.components[c], r.images.some((i) => i.key === c), `components.${c} says whether ${tag} runs ${c}`);
+    }
   });
 }
 
