@@ -16,12 +16,15 @@ export interface Holder {
   nonce: string;
 }
 
-/** The start time of a process, or null when it does not exist (or /proc is not there to say). */
+/** The start time of a running process, or null when there is none (or /proc is not there to say). */
 export function processStart(pid: number): string | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The command name (field 2) is in parentheses and may itself hold spaces and ')'.
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // A zombie has exited: only its parent has not collected it yet.
+    if (fields[0] === 'Z' || fields[0] === 'X') return null;
+    return fields[19] ?? null;
   } catch {
     return null;
   }

@@ -4,7 +4,7 @@
  * a user we do not trust put there, is taken over; two processes taking over the same file must not both
  * win, so only the one that creates `<lock>.takeover-<id>` may remove it, and it re-reads the lock first.
  */
-import { closeSync, constants, fstatSync, linkSync, lstatSync, openSync, readSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, linkSync, lstatSync, openSync, readSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import { isLive, newHolder, parseHolder, type Holder } from './holder.js';
@@ -72,7 +72,10 @@ function unlinkIfThere(path: string): void {
   try {
     unlinkSync(path);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    // A directory put where the lock goes (only another user's could be there to take over).
+    if (code === 'EISDIR') rmSync(path, { recursive: true, force: true });
+    else if (code !== 'ENOENT') throw err;
   }
 }
 

@@ -2,7 +2,7 @@
  * The install directory's lock, with real processes: children started together through a barrier, a real
  * process whose pid is recorded with another start time, files planted under another uid (root only).
  */
-import { test } from 'node:test';
+import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -17,6 +17,13 @@ import { ROOT, removeDir, tempDir } from '../helpers/cli.js';
 
 const CHILD = join(ROOT, 'test', 'helpers', 'lock-child.ts');
 const isRoot = process.geteuid?.() === 0;
+const running = new Set<ChildProcess>();
+
+// A failed assertion leaves children waiting on stdin: they must not outlive the test.
+afterEach(() => {
+  for (const c of running) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  running.clear();
+});
 
 class Child {
   readonly proc: ChildProcess;
@@ -27,6 +34,7 @@ class Child {
 
   constructor(args: string[], env: NodeJS.ProcessEnv = {}) {
     this.proc = spawn(process.execPath, ['--import', 'tsx', CHILD, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    running.add(this.proc);
     this.proc.stderr!.on('data', (d) => (this.stderr += d));
     createInterface({ input: this.proc.stdout! }).on('line', (l) => {
       if (this.waiting) {
@@ -167,6 +175,13 @@ test('a lock file planted by another user cannot block: it is reported on stderr
     assert.equal(s.value, 'ran');
     assert.match(s.stderr, /^warning: .*\/\.sentry-onprem\/lock belonged to uid 65534, who may not hold this lock: removed it \(it said ""\)$/m);
     assert.ok(existsSync('/etc/hostname'), 'the link was removed, not its target');
+
+    // Nor is a directory.
+    mkdirSync(join(layout.lockFile, 'sub'), { recursive: true });
+    chownSync(layout.lockFile, 65534, 65534);
+    const d = await outcome(layout);
+    assert.equal(d.value, 'ran');
+    assert.match(d.stderr, /lock belonged to uid 65534, who may not hold this lock: removed it/);
   } finally {
     removeDir(root);
   }
