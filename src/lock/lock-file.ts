@@ -103,7 +103,9 @@ function takeOver(path: string, found: Found, policy: LockPolicy): boolean {
 
 export function acquire(path: string, command: string, policy: LockPolicy): Acquired {
   const mine = newHolder(command);
-  for (let attempt = 0; attempt < 100; attempt++) {
+  // Each turn ends with a lock, a live holder, or a change made by another process that is about to finish
+  // (a takeover in progress): give a process slowed down by a loaded host the time to finish it.
+  for (const until = Date.now() + 30_000; Date.now() < until; ) {
     if (createExclusive(path, JSON.stringify(mine) + '\n')) return { release: () => release(path, mine) };
     const found = readLock(path);
     if (!found) continue; // released between our attempt and our read
