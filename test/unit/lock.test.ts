@@ -12,6 +12,7 @@ import { createInterface } from 'node:readline';
 import { layoutFor, type Layout } from '../../src/layout.js';
 import { withDirLock } from '../../src/lock/dir-lock.js';
 import { processStart, type Holder } from '../../src/lock/holder.js';
+import { readLock } from '../../src/lock/lock-file.js';
 import { UserError } from '../../src/errors.js';
 import { ROOT, removeDir, tempDir } from '../helpers/cli.js';
 
@@ -262,6 +263,21 @@ test('a recorded pid that now belongs to another process (another start time) do
     assert.equal((await outcome(layout)).value, 'ran');
   } finally {
     sleeper.kill();
+    removeDir(root);
+  }
+});
+
+test('a takeover whose process died half way (its marker left behind) does not block the lock forever', async () => {
+  const root = tempDir();
+  try {
+    const layout = layoutFor(join(root, 'install'));
+    plant(layout, holder({ pid: process.pid, start: '1' })); // stale
+    const marker = `${layout.lockFile}.takeover-${readLock(layout.lockFile)!.id}`;
+    writeFileSync(marker, JSON.stringify(holder({ pid: process.pid, start: '2', command: 'takeover' })));
+    const r = await outcome(layout);
+    assert.equal(r.value, 'ran');
+    assert.deepEqual(readdirSync(layout.stateDir), [], 'the dead marker and the stale lock are both gone');
+  } finally {
     removeDir(root);
   }
 });
