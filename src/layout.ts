@@ -11,6 +11,8 @@ export interface Layout {
   logsDir: string;
   backupsDir: string;
   lockFile: string;
+  /** When cleanups started being skipped because the lock was held (gone once one runs). */
+  cleanupSkippedFile: string;
 }
 
 export function layoutFor(dir: string): Layout {
@@ -26,5 +28,6 @@ export function layoutFor(dir: string): Layout {
     logsDir: join(root, 'logs'),
     backupsDir: join(root, 'backups'),
     lockFile: join(stateDir, 'lock'),
+    cleanupSkippedFile: join(stateDir, 'cleanup-skipped.json'),
   };
 }

@@ -8,7 +8,7 @@ import { layoutFor } from '../layout.js';
 import { EXIT, UserError } from '../errors.js';
 import { RunLog } from '../install/log.js';
 import { readState } from '../install/state.js';
-import { dirLockPath, tryLock } from '../install/lock.js';
+import { withDirLock } from '../lock/dir-lock.js';
 import { chooseCompose } from '../install/steps/checks.js';
 import { waitForPostgres } from '../install/steps/migrations.js';
 import { takeBackup } from '../backup/take-backup.js';
@@ -27,11 +27,7 @@ export async function backup(flags: { dir: string }): Promise<number> {
   const tag = installedTag(layout, state);
   const unfinished = unfinishedUpgradeRefusal(layout);
   if (unfinished) throw unfinished;
-  const release = tryLock(dirLockPath(layout.dir), 'backup');
-  if (typeof release === 'number') {
-    throw new UserError(`another sentry-onprem command (pid ${release}) is working on ${layout.dir}`, EXIT.failure, 'Wait for it to finish, then run again.');
-  }
-  try {
+  return withDirLock(layout, 'backup', async () => {
     const stamp = timestamp();
     const loaded = await loadAnswers({ yes: true }, layout, false);
     const log = new RunLog(layout.logsDir, 'backup', stamp);
@@ -59,7 +55,5 @@ export async function backup(flags: { dir: string }): Promise<number> {
     });
     process.stdout.write(`${result!.dir}\n`);
     return EXIT.ok;
-  } finally {
-    release();
-  }
+  });
 }

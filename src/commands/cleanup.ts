@@ -4,12 +4,14 @@
  * success with --quiet, and the published exit codes so the cron can alert.
  */
 import { join } from 'node:path';
-import { layoutFor } from '../layout.js';
+import { layoutFor, type Layout } from '../layout.js';
 import { readInstallAnswers } from '../cleanup/install-answers.js';
+import type { Answers } from '../answers/schema.js';
 import { RELEASES } from '../catalog.js';
 import { EXIT, UserError } from '../errors.js';
 import { ComposeRunner } from '../compose/runner.js';
-import { dirLockPath, lockHolder, tryLock } from '../install/lock.js';
+import { withDirLock, type Holder } from '../lock/dir-lock.js';
+import { clearSkips, recordSkip, skipWarning } from '../cleanup/skipped.js';
 import { projectContainers, removeContainer } from '../install/docker.js';
 import { composeForTag } from '../install/steps/checks.js';
 import { composeServices } from '../install/steps/up.js';
@@ -54,17 +56,35 @@ export async function cleanup(flags: CleanupFlags): Promise<number> {
     log.write(line);
     if (!flags.quiet) process.stderr.write(`  ${line}\n`);
   };
-  const lockPath = dirLockPath(layout.dir);
-  const release = tryLock(lockPath, 'cleanup');
-  if (typeof release === 'number') {
-    const what = lockHolder(lockPath)?.what;
-    const msg = what === 'cleanup' ? `a cleanup is already running (pid ${release}) for ${layout.dir}; nothing done` : `sentry-onprem ${what || 'another command'} (pid ${release}) is working on ${layout.dir}; cleanup did nothing`;
-    log.write(msg);
-    if (flags.json) process.stdout.write(JSON.stringify({ dir: layout.dir, skipped: msg, exitCode: EXIT.ok }) + '\n');
-    else if (!flags.quiet) process.stdout.write(`${msg}\n`);
-    return EXIT.ok;
-  }
+  const run: Run = { layout, answers: a, days: days ?? a.cleanup.days, vacuum, log, say, flags };
+  return withDirLock(layout, 'cleanup', () => runLocked(run), { onBusy: (holder) => skipped(run, holder), note: say });
+}
 
+/** The lock is held: nothing done, exit 0 (cron must not mail a normal overlap), unless that has lasted a day. */
+function skipped({ layout, log, flags }: Run, holder: Holder): number {
+  const msg = holder.command === 'cleanup' ? `a cleanup is already running (pid ${holder.pid}) for ${layout.dir}; nothing done` : `sentry-onprem ${holder.command} (pid ${holder.pid}) is working on ${layout.dir}; cleanup did nothing`;
+  log.write(msg);
+  const warning = skipWarning(layout, holder, recordSkip(layout));
+  if (flags.json) process.stdout.write(JSON.stringify({ dir: layout.dir, skipped: msg, exitCode: EXIT.ok }) + '\n');
+  else if (!flags.quiet) process.stdout.write(`${msg}\n`);
+  if (warning) {
+    log.write(warning);
+    process.stderr.write(`${warning}\n`);
+  }
+  return EXIT.ok;
+}
+
+interface Run {
+  layout: Layout;
+  answers: Answers;
+  days: number;
+  vacuum: VacuumMode;
+  log: RotatingLog;
+  say: (line: string) => void;
+  flags: CleanupFlags;
+}
+
+async function runLocked({ layout, answers: a, days, vacuum, log, say, flags }: Run): Promise<number> {
   const project = RELEASES[a.tag].projectName;
   let runner: ComposeRunner | undefined;
   let cancelling = false;
@@ -83,7 +103,7 @@ export async function cleanup(flags: CleanupFlags): Promise<number> {
     log.write(`== cleanup of ${layout.dir} (Sentry ${a.tag}, pid ${process.pid})`);
     const fake = process.env.SENTRY_ONPREM_FAKE_FREE_BYTES;
     const result = await runCleanup(
-      { days: days ?? a.cleanup.days, vacuum, scheduled: Boolean(flags.scheduled) },
+      { days, vacuum, scheduled: Boolean(flags.scheduled) },
       {
         runner,
         project,
@@ -118,7 +138,7 @@ export async function cleanup(flags: CleanupFlags): Promise<number> {
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    release();
+    clearSkips(layout);
   }
 }
 

@@ -10,7 +10,7 @@ import { isCronSchedule } from '../answers/validators.js';
 import { savedAnswersYaml } from '../render/render-install.js';
 import { writeFileAtomic } from '../fs/atomic.js';
 import { readState, writeState } from '../install/state.js';
-import { dirLockPath, tryLock } from '../install/lock.js';
+import { withDirLock } from '../lock/dir-lock.js';
 import { installCron, removeCron, showCron, type CronSpec } from '../cron/entry.js';
 import { EXIT, UserError } from '../errors.js';
 import { parseDays, parseVacuum } from './cleanup.js';
@@ -20,14 +20,6 @@ export interface CronFlags {
   days?: string;
   schedule?: string;
   vacuum?: string;
-}
-
-function locked<T>(layout: Layout, what: string, fn: () => Promise<T>): Promise<T> {
-  const release = tryLock(dirLockPath(layout.dir), what);
-  if (typeof release === 'number') {
-    throw new UserError(`another sentry-onprem command (pid ${release}) is working on ${layout.dir}`, EXIT.failure, 'Wait for it to finish, then run again.');
-  }
-  return fn().finally(release);
 }
 
 function rememberRemoved(layout: Layout, removed: boolean): void {
@@ -47,7 +39,7 @@ export async function cronInstall(flags: CronFlags): Promise<number> {
   }
   const days = parseDays(flags.days);
   const vacuum = flags.vacuum === undefined ? undefined : parseVacuum(flags.vacuum);
-  return locked(layout, 'cron', async () => {
+  return withDirLock(layout, 'cron', async () => {
     const answers = readInstallAnswers(layout);
     const cleanup = { days: days ?? answers.cleanup.days, schedule: flags.schedule ?? answers.cleanup.schedule, vacuum: vacuum ?? answers.cleanup.vacuum };
     if (JSON.stringify(cleanup) !== JSON.stringify(answers.cleanup)) {
@@ -65,7 +57,7 @@ export async function cronInstall(flags: CronFlags): Promise<number> {
 
 export async function cronRemove(flags: CronFlags): Promise<number> {
   const layout = layoutFor(flags.dir);
-  return locked(layout, 'cron', async () => {
+  return withDirLock(layout, 'cron', async () => {
     const removed = removeCron(layout.dir);
     rememberRemoved(layout, true);
     process.stderr.write(removed ? `cleanup cron entry of ${layout.dir} removed\n` : `no cleanup cron entry for ${layout.dir}\n`);

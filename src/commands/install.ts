@@ -5,13 +5,13 @@
  */
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isInteractive, loadAnswers } from '../answers/load.js';
-import { layoutFor } from '../layout.js';
+import { isInteractive, loadAnswers, type LoadedAnswers } from '../answers/load.js';
+import { layoutFor, type Layout } from '../layout.js';
 import { EXIT, UserError } from '../errors.js';
 import { RELEASES } from '../catalog.js';
 import { RunLog } from '../install/log.js';
 import { readState, writeState } from '../install/state.js';
-import { dirLockPath, tryLock } from '../install/lock.js';
+import { dryRunNote, withDirLock } from '../lock/dir-lock.js';
 import { ComposeRunner } from '../compose/runner.js';
 import { projectContainers, removeContainer } from '../install/docker.js';
 import type { Ctx, InstallFlags, Step, StepResult } from '../install/context.js';
@@ -50,14 +50,19 @@ export async function install(flags: InstallFlags): Promise<number> {
   const layout = layoutFor(flags.dir);
   const dryRun = Boolean(flags.dryRun);
   const loaded = await loadAnswers(flags, layout, isInteractive(flags));
+  const stamp = timestamp();
+  if (!dryRun) return withDirLock(layout, 'install', () => runInstall(flags, layout, loaded, stamp));
+  dryRunNote(layout);
+  return runInstall(flags, layout, loaded, stamp);
+}
+
+/** The pipeline; a real run holds the install directory's lock, a dry run (which writes nothing) none. */
+async function runInstall(flags: InstallFlags, layout: Layout, loaded: LoadedAnswers, stamp: string): Promise<number> {
+  const dryRun = Boolean(flags.dryRun);
+  // Read under the lock: an upgrade that just finished has changed the installed tag.
   // A different release on an existing install is an upgrade: only `upgrade` does it safely.
   const refusal = unfinishedUpgradeRefusal(layout) ?? tagChangeRefusal(readState(layout.stateFile).tag, loaded.answers.tag, layout.dir);
   if (refusal) throw refusal;
-  const stamp = timestamp();
-  const release = tryLock(dirLockPath(layout.dir), 'install');
-  if (typeof release === 'number') {
-    throw new UserError(`another sentry-onprem command (pid ${release}) is working on ${layout.dir}`, EXIT.failure, 'Wait for it to finish, then run again.');
-  }
   const log = new RunLog(dryRun ? join(tmpdir(), 'sentry-onprem-dry-run') : layout.logsDir, 'install', stamp);
   log.addSecrets([loaded.adminPassword, ...Object.values(loaded.secrets), loaded.answers.mail.password, loaded.answers.ldap.bindPassword]);
   const ctx: Ctx = {
@@ -149,7 +154,6 @@ export async function install(flags: InstallFlags): Promise<number> {
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    release();
   }
 }
 

@@ -10,7 +10,7 @@ import { EXIT, UserError } from '../errors.js';
 import { RELEASES, isSupportedTag } from '../catalog.js';
 import { RunLog } from '../install/log.js';
 import { readState, writeState } from '../install/state.js';
-import { dirLockPath, tryLock } from '../install/lock.js';
+import { withDirLock } from '../lock/dir-lock.js';
 import { chooseCompose } from '../install/steps/checks.js';
 import { waitForPostgres } from '../install/steps/migrations.js';
 import { upStep } from '../install/steps/up.js';
@@ -52,12 +52,8 @@ export async function restore(backupDir: string, flags: RestoreFlags): Promise<n
     const ok = await confirm({ message: `Replace the database and configuration of ${layout.dir} with ${from} (taken ${m.createdAt})?`, default: false });
     if (!ok) throw new UserError('cancelled; nothing was changed', EXIT.cancelled);
   }
-  const release = tryLock(dirLockPath(layout.dir), 'restore');
-  if (typeof release === 'number') {
-    throw new UserError(`another sentry-onprem command (pid ${release}) is working on ${layout.dir}`, EXIT.failure, 'Wait for it to finish, then run again.');
-  }
   const t0 = Date.now();
-  try {
+  return withDirLock(layout, 'restore', async () => {
     const stamp = timestamp();
     const log = new RunLog(layout.logsDir, 'restore', stamp);
     const progress = new Progress(process.stderr, log);
@@ -88,7 +84,5 @@ export async function restore(backupDir: string, flags: RestoreFlags): Promise<n
     clearMarker(layout);
     progress.line(`restored ${from} into ${layout.dir} in ${((Date.now() - t0) / 1000).toFixed(1)} s: Sentry ${m.tag} runs`);
     return EXIT.ok;
-  } finally {
-    release();
-  }
+  });
 }

@@ -7,16 +7,16 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isInteractive, loadAnswers, type LoadedAnswers } from '../answers/load.js';
-import { layoutFor } from '../layout.js';
+import { layoutFor, type Layout } from '../layout.js';
 import { EXIT, UserError } from '../errors.js';
 import { RunLog } from '../install/log.js';
 import { readState, type InstallState } from '../install/state.js';
-import { dirLockPath, tryLock } from '../install/lock.js';
+import { dryRunNote, withDirLock } from '../lock/dir-lock.js';
 import { chooseCompose } from '../install/steps/checks.js';
 import { conflicts, planRender } from '../render/render-install.js';
 import { unifiedDiff } from '../render/apply.js';
 import { timestamp } from './render.js';
-import { formatPath, planPath } from '../upgrade/plan-path.js';
+import { formatPath, planPath, type Hop } from '../upgrade/plan-path.js';
 import { installedTag, crossCheckRunning } from '../upgrade/installed.js';
 import { unfinishedUpgradeRefusal } from '../upgrade/guard.js';
 import { targetChecks } from '../upgrade/preflight.js';
@@ -65,10 +65,17 @@ export async function upgrade(flags: UpgradeFlags): Promise<number> {
   if (!dryRun && !flags.yes && !interactive) {
     throw new UserError('an upgrade without a terminal needs --yes', EXIT.usage, 'Run it with --yes (on failure the database is then restored without asking), or from a terminal. Nothing was changed.');
   }
-  const release = tryLock(dirLockPath(layout.dir), 'upgrade');
-  if (typeof release === 'number') {
-    throw new UserError(`another sentry-onprem command (pid ${release}) is working on ${layout.dir}`, EXIT.failure, 'Wait for it to finish, then run again.');
-  }
+  const plan = { path: path.path, hops: path.hops };
+  if (!dryRun) return withDirLock(layout, 'upgrade', () => runUpgrade(flags, layout, from, plan));
+  dryRunNote(layout);
+  return runUpgrade(flags, layout, from, plan);
+}
+
+/** The hops; a real upgrade holds the install directory's lock, a dry run (which writes nothing) none. */
+async function runUpgrade(flags: UpgradeFlags, layout: Layout, from: SupportedTag, path: { path: string[]; hops: Hop[] }): Promise<number> {
+  const err = process.stderr;
+  const dryRun = Boolean(flags.dryRun);
+  const interactive = isInteractive(flags);
   const stamp = timestamp();
   const log = new RunLog(dryRun ? join(tmpdir(), 'sentry-onprem-dry-run') : layout.logsDir, 'upgrade', stamp);
   const progress = new Progress(err, log);
@@ -142,7 +149,6 @@ export async function upgrade(flags: UpgradeFlags): Promise<number> {
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    release();
   }
 }
 
