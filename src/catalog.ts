@@ -65,8 +65,6 @@ export interface ReleaseInfo {
   projectName: string;
   /** uid of the `sentry` user inside the Sentry image: mounted files holding secrets are owned by it, mode 0600. */
   sentryUid: number;
-  /** uid Relay runs as in its image (20.7.0+): its credentials file is 0600, owned by it. */
-  relayUid?: number;
   /** Images built locally, with the services that use them. */
   builtImages: string[];
   /** Services whose image is the local Sentry image (recreated when it changes). */
@@ -91,7 +89,6 @@ export const RELEASES: Record<SupportedTag, ReleaseInfo> = {
     tag: '20.7.0',
     projectName: 'sentry_onpremise',
     sentryUid: 999,
-    relayUid: 10001,
     builtImages: ['sentry-onpremise-local', 'sentry-cleanup-onpremise-local', 'snuba-cleanup-onpremise-local', 'symbolicator-cleanup-onpremise-local'],
     sentryServices: ['web', 'cron', 'worker', 'ingest-consumer', 'post-process-forwarder', 'sentry-cleanup'],
     externalVolumes: ['sentry-data', 'sentry-postgres', 'sentry-redis', 'sentry-zookeeper', 'sentry-kafka', 'sentry-clickhouse', 'sentry-symbolicator'],

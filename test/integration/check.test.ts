@@ -1,6 +1,6 @@
 /**
  * `sentry-onprem check` against the real Docker engine of this machine (Debian docker.io started by
- * hand, see docker-e2e-recipe.md), under Compose v1 and v2. Compares what check reports with what the
+ * scripts/e2e-engine.sh when none runs), under Compose v1 and v2. Compares what check reports with what the
  * docker CLI reports. Only local sockets and loopback are used.
  *
  * With CI set, a missing engine (or Compose flavour) fails these tests; without CI they are skipped
@@ -37,7 +37,7 @@ const engine = (() => {
   return { ok: true, reason: '' };
 })();
 
-// The v2 plugin as scripts/e2e-engine.sh installs it (or as the recipe fetches it).
+// The v2 plugin as scripts/e2e-engine.sh installs it.
 const V2_CONFIG = [process.env.SENTRY_ONPREM_E2E_DOCKER_CONFIG, '/tmp/sentry-onprem-e2e/docker-config', '/tmp/e2e-compose-v2/cfg'].find(
   (d) => d && existsSync(join(d, 'cli-plugins', 'docker-compose')),
 );
