@@ -74,6 +74,8 @@ export class ComposeRunner {
     this.log.write(`$ ${shown}`);
     // Loaded on the first command: a run with nothing to do starts no process and skips ~40 modules.
     const { execa } = await import('execa');
+    // Cancelled while execa was loading: start nothing (cancel() saw no child to stop).
+    if (this.cancelled) throw new CancelledError(`cancelled before \`${shown}\``);
     const child = execa(cmd, full, {
       cwd: this.dir,
       env: opts.env,
