@@ -59,6 +59,24 @@ export function minimumsFor(tag: string): Minimums {
   return row.min;
 }
 
+/** A database column an answer is stored in, and its size in characters (varchar(max)). */
+export interface ColumnLimit {
+  column: string;
+  max: number;
+}
+
+/**
+ * The admin email is the user's email and also its username (`sentry createuser` and our step set both):
+ * auth_user.email is varchar(75) (Sentry's User model, max_length=75) and username varchar(128) in 9.1.2's
+ * South schema and in 20.7.0's Django migrations alike.
+ */
+const AUTH_USER_LIMITS: Record<string, ColumnLimit[]> = {
+  'admin.email': [
+    { column: 'auth_user.email', max: 75 },
+    { column: 'auth_user.username', max: 128 },
+  ],
+};
+
 export interface ReleaseInfo {
   tag: SupportedTag;
   /** Compose project name the official release uses. */
@@ -73,6 +91,8 @@ export interface ReleaseInfo {
   externalVolumes: string[];
   /** Whether the release runs ClickHouse (SSE 4.2 matters). */
   clickhouse: boolean;
+  /** Answers the release stores in its database, by answer path, with the column sizes of its schema. */
+  answerLimits: Record<string, ColumnLimit[]>;
 }
 
 export const RELEASES: Record<SupportedTag, ReleaseInfo> = {
@@ -84,6 +104,7 @@ export const RELEASES: Record<SupportedTag, ReleaseInfo> = {
     sentryServices: ['web', 'cron', 'worker'],
     externalVolumes: ['sentry-data', 'sentry-postgres'],
     clickhouse: false,
+    answerLimits: AUTH_USER_LIMITS,
   },
   '20.7.0': {
     tag: '20.7.0',
@@ -93,6 +114,7 @@ export const RELEASES: Record<SupportedTag, ReleaseInfo> = {
     sentryServices: ['web', 'cron', 'worker', 'ingest-consumer', 'post-process-forwarder', 'sentry-cleanup'],
     externalVolumes: ['sentry-data', 'sentry-postgres', 'sentry-redis', 'sentry-zookeeper', 'sentry-kafka', 'sentry-clickhouse', 'sentry-symbolicator'],
     clickhouse: true,
+    answerLimits: AUTH_USER_LIMITS,
   },
 };
 
