@@ -5,7 +5,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { imagesFor } from '../../render/images.js';
-import { RELEASES } from '../../catalog.js';
 import { inspectImage } from '../docker.js';
 import { repairZookeeper } from '../zookeeper.js';
 import { writeFileAtomic } from '../../fs/atomic.js';
