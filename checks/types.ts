@@ -66,7 +66,7 @@ export interface CheckContext {
   endpoint: DockerEndpoint | null;
   /** false when the engine is reached over the network: its disk and CPU are not this host's */
   engineIsLocal: boolean;
-  /** memoized: every check that needs the engine shares one /version and one /info call */
+  /** memoized: every check that needs the engine shares one /info call (it carries the server version) */
   engine(): Promise<EngineProbe>;
   publishedPorts(): Promise<PublishedPort[]>;
   /** memoized */

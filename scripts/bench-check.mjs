@@ -25,9 +25,9 @@ const quiet = (cmd, args, env = process.env) => spawnSync(cmd, args, { env, enco
 
 if (!existsSync(CLI)) die(`${CLI} is missing: run \`npm run build\` first`);
 if (quiet('docker', ['version', '--format', '{{.Server.Version}}']).status !== 0) die('no Docker engine answers (start dockerd first)');
-// install.sh runs `busybox`; without a registry the image must be local (e2e/busybox from the e2e recipe works).
+// install.sh runs `busybox`; without a registry the image must be local (e2e/busybox from scripts/e2e-base-image.sh works).
 const image = ['busybox:latest', 'e2e/busybox:latest'].find((i) => quiet('docker', ['image', 'inspect', i]).status === 0);
-if (!image) die('no local busybox image: build e2e/busybox:latest as in docker-e2e-recipe.md, or `docker tag` one as busybox:latest');
+if (!image) die('no local busybox image: build e2e/busybox:latest with scripts/e2e-base-image.sh, or `docker tag` one as busybox:latest');
 
 // What install.sh runs to learn the same facts: engine version, compose version, RAM, SSE 4.2 (one container each).
 const INSTALL_SH = [

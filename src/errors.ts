@@ -46,8 +46,9 @@ function describeGiven(given: unknown): string {
   return `got ${text.length > 80 ? text.slice(0, 77) + '...' : text}`;
 }
 
+/** Ctrl-C, or a question answered no: exit 130, nothing more to report. */
 export class CancelledError extends UserError {
-  constructor(message = 'Cancelled.') {
+  constructor(message = 'cancelled') {
     super(message, EXIT.cancelled);
     this.name = 'CancelledError';
   }

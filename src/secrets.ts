@@ -7,7 +7,7 @@ import { randomInt } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { writeFileAtomic, ensureDir } from './fs/atomic.js';
 import { dirname } from 'node:path';
-import { UserError } from './errors.js';
+import { UserError, EXIT } from './errors.js';
 
 /**
  * Safe unquoted in .env, in Compose interpolation, in YAML single quotes and in Python strings:
@@ -34,14 +34,14 @@ export function readSecrets(path: string): Secrets {
   if (mode & 0o077) {
     throw new UserError(
       `${path} is readable by other users (mode ${mode.toString(8)})`,
-      1,
+      EXIT.failure,
       `Run: chmod 600 ${path}, then run the command again.`,
     );
   }
   try {
     return JSON.parse(readFileSync(path, 'utf8')) as Secrets;
   } catch {
-    throw new UserError(`${path} is not valid JSON`, 1, 'Restore it from a backup; the secret key in it cannot be regenerated without logging every user out.');
+    throw new UserError(`${path} is not valid JSON`, EXIT.failure, 'Restore it from a backup; the secret key in it cannot be regenerated without logging every user out.');
   }
 }
 
@@ -58,6 +58,7 @@ export function secretValues(secrets: Secrets): string[] {
 
 export function redact(text: string, values: string[]): string {
   let out = text;
-  for (const v of values.sort((a, b) => b.length - a.length)) out = out.split(v).join('<redacted>');
+  // Longest first, so a secret that contains another is replaced whole; the caller's list is left as it is.
+  for (const v of [...values].sort((a, b) => b.length - a.length)) out = out.split(v).join('<redacted>');
   return out;
 }

@@ -25,11 +25,22 @@ export function issuesToProblems(issues: z.core.$ZodIssue[], input: unknown): Fi
     }
     const path = issue.path.map(String).join('.') || '(root)';
     let given = valueAt(input, issue.path);
-    // Never echo a secret back, even a bad one.
+    // Never echo a secret back, even a bad one (nor the number YAML made of it).
     if (SECRET_PATH.test(path) && given !== undefined) given = '(hidden)';
-    problems.push({ path, given, expected: issue.message });
+    problems.push({ path, given, expected: issue.message + readAsOtherType(issue, valueAt(input, issue.path)) });
   }
   return dedupe(problems);
+}
+
+/**
+ * YAML reads some unquoted answers as numbers or booleans (`password: 1e3` is the number 1000, `password: true`
+ * a boolean): the type error then says so and how to fix it, instead of only what was expected.
+ */
+function readAsOtherType(issue: z.core.$ZodIssue, value: unknown): string {
+  if (issue.code !== 'invalid_type' || issue.expected !== 'string') return '';
+  if (typeof value === 'number') return '; YAML read the value as a number: put it in quotes';
+  if (typeof value === 'boolean') return '; YAML read the value as true/false: put it in quotes';
+  return '';
 }
 
 function dedupe(problems: FieldProblem[]): FieldProblem[] {

@@ -2,6 +2,7 @@
 import { input, password, select } from '@inquirer/prompts';
 import { SUPPORTED_TAGS, NEWEST_TAG } from '../catalog.js';
 import { isEmail, isTimeZone, parseUrl } from './validators.js';
+import { releaseLimitProblem } from './release-limits.js';
 
 type Obj = Record<string, unknown>;
 const get = (o: Obj, path: string): unknown => path.split('.').reduce<unknown>((c, k) => (c && typeof c === 'object' ? (c as Obj)[k] : undefined), o);
@@ -27,7 +28,7 @@ export async function promptAnswers(current: Obj): Promise<Obj> {
   set(out, 'admin.email', await input({
     message: 'Admin email',
     default: get(out, 'admin.email') as string | undefined,
-    validate: (v) => isEmail(v) || 'an email address',
+    validate: (v) => (isEmail(v) ? releaseLimitProblem(get(out, 'tag') as string, 'admin.email', v) ?? true : 'an email address'),
   }));
   if (get(out, 'admin.password') === undefined && get(out, 'admin.passwordFile') === undefined) {
     set(out, 'admin.password', await password({

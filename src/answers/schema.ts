@@ -167,6 +167,3 @@ export const answersSchema = z
 
 export type Answers = z.output<typeof answersSchema>;
 export type AnswersInput = z.input<typeof answersSchema>;
-
-/** Fields whose values are secrets: kept out of the saved answers, the log and every printed diff. */
-export const SECRET_FIELDS = ['admin.password', 'mail.password', 'ldap.bindPassword'] as const;

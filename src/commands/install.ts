@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isInteractive, loadAnswers, type LoadedAnswers } from '../answers/load.js';
 import { layoutFor, type Layout } from '../layout.js';
-import { EXIT, UserError } from '../errors.js';
+import { CancelledError, EXIT, UserError } from '../errors.js';
 import { RELEASES } from '../catalog.js';
 import { RunLog } from '../install/log.js';
 import { readState, writeState } from '../install/state.js';
@@ -109,7 +109,7 @@ async function runInstall(flags: InstallFlags, layout: Layout, loaded: LoadedAns
     out.write(`sentry-onprem install: Sentry ${loaded.answers.tag} in ${layout.dir}${dryRun ? ' (dry run: nothing is changed)' : ''}\n`);
     out.write(`using ${compose.argv.join(' ')} ${compose.version}; log: ${log.path}\n`);
     const execStep = async (step: Step, say: (line: string) => void) => {
-      if (cancelling) throw new UserError('cancelled', EXIT.cancelled);
+      if (cancelling) throw new CancelledError();
       current = step;
       log.write(`== step ${step.id}`);
       const result = await step.run(ctx, (line) => say(log.clean(line)));

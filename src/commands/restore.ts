@@ -6,7 +6,7 @@
 import { resolve } from 'node:path';
 import { isInteractive, loadAnswers } from '../answers/load.js';
 import { layoutFor } from '../layout.js';
-import { EXIT, UserError } from '../errors.js';
+import { CancelledError, EXIT, UserError } from '../errors.js';
 import { RELEASES, isSupportedTag } from '../catalog.js';
 import { RunLog } from '../install/log.js';
 import { readState, writeState } from '../install/state.js';
@@ -50,7 +50,7 @@ export async function restore(backupDir: string, flags: RestoreFlags): Promise<n
     if (!isInteractive(flags)) throw new UserError('restore replaces the database and needs --yes without a terminal', EXIT.usage, 'Nothing was changed.');
     const { confirm } = await import('@inquirer/prompts');
     const ok = await confirm({ message: `Replace the database and configuration of ${layout.dir} with ${from} (taken ${m.createdAt})?`, default: false });
-    if (!ok) throw new UserError('cancelled; nothing was changed', EXIT.cancelled);
+    if (!ok) throw new CancelledError('cancelled; nothing was changed');
   }
   const t0 = Date.now();
   return withDirLock(layout, 'restore', async () => {

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isInteractive, loadAnswers, type LoadedAnswers } from '../answers/load.js';
 import { layoutFor, type Layout } from '../layout.js';
-import { EXIT, UserError } from '../errors.js';
+import { CancelledError, EXIT, UserError } from '../errors.js';
 import { RunLog } from '../install/log.js';
 import { readState, type InstallState } from '../install/state.js';
 import { dryRunNote, withDirLock } from '../lock/dir-lock.js';
@@ -175,7 +175,7 @@ function refuseConflicts(render: ReturnType<typeof planRender>, log: RunLog): vo
 
 async function confirmPlan(path: string[], dir: string, err: NodeJS.WritableStream): Promise<void> {
   err.write(`(\`sentry-onprem upgrade --tag ${path[path.length - 1]} --dir ${dir} --dry-run\` prints every step)\n`);
-  if (!(await askYesNo(`Upgrade Sentry ${formatPath(path)} now? Sentry is stopped for the migrations.`))) throw new UserError('cancelled; nothing was changed', EXIT.cancelled);
+  if (!(await askYesNo(`Upgrade Sentry ${formatPath(path)} now? Sentry is stopped for the migrations.`))) throw new CancelledError('cancelled; nothing was changed');
 }
 
 async function askYesNo(message: string): Promise<boolean> {

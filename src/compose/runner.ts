@@ -4,7 +4,7 @@
  * A run can be cancelled: the child is stopped and the caller removes one-off containers.
  */
 import type { ResultPromise } from 'execa';
-import { UserError, EXIT } from '../errors.js';
+import { CancelledError, UserError, EXIT } from '../errors.js';
 
 /** Where the runner logs each command and its output (the install's RunLog, cleanup's rotating log). */
 export interface CommandLog {
@@ -67,13 +67,15 @@ export class ComposeRunner {
   }
 
   async run(args: string[], opts: RunOptions = {}): Promise<RunResult> {
-    if (this.cancelled) throw new UserError('cancelled', EXIT.cancelled);
+    if (this.cancelled) throw new CancelledError('cancelled');
     const [cmd, ...pre] = this.compose.argv;
     const full = [...pre, ...this.globalArgs(), ...args];
     const shown = this.display(args);
     this.log.write(`$ ${shown}`);
     // Loaded on the first command: a run with nothing to do starts no process and skips ~40 modules.
     const { execa } = await import('execa');
+    // Cancelled while execa was loading: start nothing (cancel() saw no child to stop).
+    if (this.cancelled) throw new CancelledError(`cancelled before \`${shown}\``);
     const child = execa(cmd, full, {
       cwd: this.dir,
       env: opts.env,
@@ -96,7 +98,7 @@ export class ComposeRunner {
     this.running.delete(child);
     const exitCode = result.exitCode ?? (result.signal ? 128 : 1);
     this.log.write(`exit ${exitCode}${result.signal ? ` (${result.signal})` : ''}: ${shown}`);
-    if (this.cancelled) throw new UserError(`cancelled during \`${shown}\``, EXIT.cancelled);
+    if (this.cancelled) throw new CancelledError(`cancelled during \`${shown}\``);
     if (exitCode !== 0 && !(opts.okCodes ?? []).includes(exitCode)) {
       const tail = this.log.clean(out).trimEnd().split('\n').slice(-15).join('\n');
       throw new CommandError(shown, exitCode, tail);
@@ -115,7 +117,12 @@ export class ComposeRunner {
         /* already gone */
       }
     }
-    await Promise.race([Promise.allSettled(kids), new Promise((r) => setTimeout(r, 10_000))]);
+    // The grace timer is cleared once the children are gone: a pending timer would keep Node alive (and the
+    // command from exiting) for the rest of the 10 s after the clean-up is done.
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise((r) => (timer = setTimeout(r, 10_000)));
+    await Promise.race([Promise.allSettled(kids), grace]);
+    clearTimeout(timer);
     for (const k of kids) {
       try {
         if (k.pid) process.kill(-k.pid, 'SIGKILL');

@@ -16,8 +16,9 @@ type Get = <T>(path: string) => Promise<T>;
 let fastGet: Get | null | undefined;
 
 /**
- * Read-only Engine API calls go over plain node:http (dockerode costs ~140 ms to load, more than a whole
- * no-op re-run should take); dockerode is loaded only for calls that change something.
+ * Read-only Engine API calls go through engine-http.ts (one plain GET on the socket, https only for a TLS
+ * endpoint): dockerode costs ~140 ms to load, more than a whole no-op re-run should take, so it is loaded
+ * only for calls that change something.
  */
 async function get(): Promise<Get | null> {
   if (fastGet !== undefined) return fastGet;

@@ -14,6 +14,8 @@ export interface InstallState {
   snubaBootstrapped?: string;
   /** Admin email created (or found) by the superuser step. */
   superuser?: string;
+  /** Admin email whose default-organization and team memberships the superuser step made sure of. */
+  superuserMember?: string;
   /** Hash of the compose files and image ids at the last successful `up`. */
   upHash?: string;
   /** Hash of each group of bind-mounted config files at the last successful `up`. */

@@ -2,7 +2,7 @@
  * Sentry 20.7.0 (getsentry/onpremise at 20.7.0): Snuba on ClickHouse and Kafka, Relay, Symbolicator, and
  * cron images built on Sentry, Snuba and Symbolicator. Templates: templates/20.7.0/.
  */
-import { ENV_FILE, NGINX_FILES, NGINX_MOUNTS, SENTRY_BUILD_INPUTS, SENTRY_IMAGE_FILES, VHOST_HEALTH, own } from './common.js';
+import { AUTH_USER_LIMITS, ENV_FILE, NGINX_FILES, NGINX_MOUNTS, SENTRY_BUILD_INPUTS, SENTRY_IMAGE_FILES, VHOST_HEALTH, own } from './common.js';
 import type { Release } from './types.js';
 
 const tag = '20.7.0';
@@ -17,6 +17,7 @@ export const release: Release<typeof tag> = {
   tag,
   projectName: 'sentry_onpremise',
   sentryUid: 999,
+  answerLimits: AUTH_USER_LIMITS,
   secretKeyIn: 'config',
   components: { snuba: true, relay: true, symbolicator: true },
   clickhouse: true,

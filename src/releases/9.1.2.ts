@@ -1,5 +1,5 @@
 /** Sentry 9.1.2: the last release before Snuba (getsentry/onpremise at 9.1.2). Templates: templates/9.1.2/. */
-import { ENV_FILE, NGINX_FILES, NGINX_MOUNTS, SENTRY_BUILD_INPUTS, SENTRY_IMAGE_FILES, VHOST_HEALTH, own } from './common.js';
+import { AUTH_USER_LIMITS, ENV_FILE, NGINX_FILES, NGINX_MOUNTS, SENTRY_BUILD_INPUTS, SENTRY_IMAGE_FILES, VHOST_HEALTH, own } from './common.js';
 import type { Release } from './types.js';
 
 const tag = '9.1.2';
@@ -10,6 +10,7 @@ export const release: Release<typeof tag> = {
   tag,
   projectName: 'onpremise',
   sentryUid: 999,
+  answerLimits: AUTH_USER_LIMITS,
   secretKeyIn: 'env',
   components: { snuba: false, relay: false, symbolicator: false },
   clickhouse: false,

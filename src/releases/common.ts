@@ -1,5 +1,5 @@
 /** Pieces most releases share: the files every install renders the same way, the nginx mounts, the health wait. */
-import type { FileSpec, MountGroup, Wait } from './types.js';
+import type { ColumnLimit, FileSpec, MountGroup, Wait } from './types.js';
 
 /** A template in the release's own folder, templates/<tag>/. */
 export const own = (tag: string) => (name: string) => `templates/${tag}/${name}`;
@@ -22,3 +22,15 @@ export const NGINX_MOUNTS: MountGroup = { name: 'nginx', files: ['nginx/nginx.co
 
 /** Sentry answers /_health/ through the nginx vhost. */
 export const VHOST_HEALTH: Wait = { kind: 'vhost', path: '/_health/' };
+
+/**
+ * The admin email is the user's email and also its username (`sentry createuser` and our step set both):
+ * auth_user.email is varchar(75) (Sentry's User model, max_length=75) and username varchar(128) in 9.1.2's
+ * South schema and in 20.7.0's Django migrations alike.
+ */
+export const AUTH_USER_LIMITS: Record<string, ColumnLimit[]> = {
+  'admin.email': [
+    { column: 'auth_user.email', max: 75 },
+    { column: 'auth_user.username', max: 128 },
+  ],
+};

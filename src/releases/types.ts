@@ -78,6 +78,12 @@ export interface Arrival {
   oneOffs: OneOffUse[];
 }
 
+/** A database column an answer is stored in, and its size in characters (varchar(max)). */
+export interface ColumnLimit {
+  column: string;
+  max: number;
+}
+
 export interface Release<Tag extends string = string> {
   tag: Tag;
   /** Compose project name the official release uses. */
@@ -105,6 +111,8 @@ export interface Release<Tag extends string = string> {
   mountGroups: MountGroup[];
   bootstrap: BootstrapAction[];
   waits: Wait[];
+  /** Answers the release stores in its database, by answer path, with the column sizes of its schema. */
+  answerLimits: Record<string, ColumnLimit[]>;
   /** Absent for the oldest release: nothing upgrades to it. */
   arrival?: Arrival;
 }

@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../paths.js';
-import { composeString, envValue, nginxString, pyBool, pyString, yamlString } from './escape.js';
+import { composeString, envValue, nginxString, pyString, yamlString } from './escape.js';
 import type { View } from './view.js';
 
 let hb: typeof Handlebars | undefined;
@@ -17,7 +17,6 @@ function engine(): typeof Handlebars {
   hb.registerHelper('yaml', (v: unknown) => yamlString(String(v)));
   hb.registerHelper('compose', (v: unknown) => composeString(String(v)));
   hb.registerHelper('py', (v: unknown) => pyString(String(v)));
-  hb.registerHelper('pybool', (v: unknown) => pyBool(Boolean(v)));
   hb.registerHelper('env', (v: unknown) => envValue(String(v)));
   hb.registerHelper('nginx', (v: unknown) => nginxString(String(v)));
   hb.registerHelper('array', (...args: unknown[]) => args.slice(0, -1));

@@ -42,12 +42,6 @@ export function pyString(value: string): string {
   return out + "'";
 }
 
-export const pyBool = (v: boolean) => (v ? 'True' : 'False');
-export const pyInt = (v: number) => {
-  if (!Number.isSafeInteger(v)) throw new Error(`not an integer: ${v}`);
-  return String(v);
-};
-
 /**
  * A value in .env. Compose v1 and v2 parse quotes, `#` and `$` differently, so only values that both
  * read literally are allowed; anything else is a programming error caught here, not a silent change.

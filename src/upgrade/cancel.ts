@@ -1,6 +1,6 @@
 /** Ctrl-C during an upgrade: the running compose command is stopped, and the upgrade rolls back. */
 import { ComposeRunner } from '../compose/runner.js';
-import { UserError, EXIT } from '../errors.js';
+import { CancelledError } from '../errors.js';
 
 export class Cancel {
   requested = false;
@@ -17,6 +17,6 @@ export class Cancel {
   }
 
   throwIfRequested(): void {
-    if (this.requested) throw new UserError('cancelled', EXIT.cancelled);
+    if (this.requested) throw new CancelledError();
   }
 }

@@ -4,7 +4,7 @@
  */
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import { readFileSync, readdirSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import https from 'node:https';
 import {
@@ -32,6 +32,21 @@ function get(port: number, path: string, ca: string): Promise<{ status: number; 
     req.on('error', rej);
     req.end();
   });
+}
+
+/** role|organization|teams of the admin's memberships, one line per organization. */
+function adminMemberships(project: string): string {
+  return psql(
+    project,
+    `select m.role, o.slug, coalesce(string_agg(t.slug, ',' order by t.slug), '')
+       from sentry_organizationmember m
+       join sentry_user u on u.id = m.user_id
+       join sentry_organization o on o.id = m.organization_id
+       left join sentry_organizationmember_teams mt on mt.organizationmember_id = m.id
+       left join sentry_team t on t.id = mt.team_id
+      where u.email = 'admin@e2e.test'
+      group by m.role, o.slug order by o.slug`,
+  );
 }
 
 let portBase = 18400;
@@ -71,6 +86,9 @@ async function scenario(tag: SupportedTag, flavor: Flavor): Promise<void> {
 
     // The admin row in PostgreSQL; the cron entry.
     assert.equal(psql(project, "select email, is_superuser from sentry_user where email = 'admin@e2e.test'"), 'admin@e2e.test|t');
+    // As `sentry createuser --superuser` makes it: an owner of the default organization, in its only team.
+    assert.equal(psql(project, "select count(*) from sentry_team t join sentry_organization o on o.id = t.organization_id where o.slug = 'sentry'"), '1');
+    assert.equal(adminMemberships(project), 'owner|sentry|sentry');
     const cron = readFileSync(cronFilePath(fx.dir), 'utf8');
     assert.match(cron, /^17 4 \* \* \* root .* cleanup --dir /m);
 
@@ -108,6 +126,22 @@ async function scenario(tag: SupportedTag, flavor: Flavor): Promise<void> {
     for (const step of ['Render configuration files', 'Build images', 'Run database migrations', 'Create the admin user', 'Start Sentry']) {
       assert.match(second.stderr, new RegExp(`- ${step}: skipped`), `${step} was not skipped`);
     }
+
+    if (flavor === 'v2') {
+      // An admin made before the step added the memberships (state without superuserMember): a re-run adds
+      // them and leaves the user as it is.
+      psql(project, "delete from sentry_organizationmember_teams; delete from sentry_organizationmember");
+      const hash = psql(project, "select password from sentry_user where email = 'admin@e2e.test'");
+      const statePath = join(fx.dir, '.sentry-onprem/state.json');
+      const state = JSON.parse(readFileSync(statePath, 'utf8'));
+      delete state.superuserMember;
+      writeFileSync(statePath, JSON.stringify(state));
+      const third = await runCli(['install', '--dir', fx.dir, '--yes'], env);
+      assert.equal(third.code, 0, third.stderr.slice(-3000));
+      assert.match(third.stderr, /\+ Create the admin user: admin@e2e\.test already existed \(password left unchanged\); made it member of organization sentry, member of team sentry/);
+      assert.equal(adminMemberships(project), 'owner|sentry|sentry');
+      assert.equal(psql(project, "select password from sentry_user where email = 'admin@e2e.test'"), hash);
+    }
   } finally {
     teardown(fx.dir, flavor, project, volumes);
   }
@@ -121,23 +155,28 @@ for (const tag of ['9.1.2', '20.7.0'] as const) {
   }
 }
 
+/** After Ctrl-C: the "cancelled during" line comes once the one-offs are removed; the exit must follow at once. */
+async function exitSoonAfterCleanup(run: ReturnType<typeof startCli>) {
+  await run.waitFor(/cancelled during "/, 60_000);
+  const cleaned = Date.now();
+  const r = await run.done;
+  const lag = Date.now() - cleaned;
+  assert.ok(lag < 3000, `exited ${lag} ms after the clean-up (something kept the process alive)`);
+  return r;
+}
+
 test('install 9.1.2: SIGINT during the build and during the migrations, then a re-run completes', { skip: skipReason(), timeout: 20 * 60_000 }, async () => {
   const tag = '9.1.2';
   const flavor: Flavor = 'v2';
-  const fx = fixture(tag, { http: 18480, https: 18481 }, 'plugins: ["sentry-onprem-testplugin==1.0"]');
+  // The sentry image must be rebuilt in this run, so the build is long enough to interrupt: a requirement
+  // no earlier build had (an extra clause that excludes nothing) misses the build cache from the pip
+  // install on, without removing anything from the shared engine.
+  const fx = fixture(tag, { http: 18480, https: 18481 }, `plugins: ["sentry-onprem-testplugin==1.0,!=0.0.${Date.now()}"]`);
   const project = RELEASES[tag].projectName;
   const volumes = RELEASES[tag].externalVolumes;
   const env = composeEnv(flavor);
   teardown(fx.dir, flavor, project, volumes);
   try {
-    // The sentry image must be rebuilt in this run, so the build is long enough to interrupt.
-    for (const args of [['rmi', '-f', 'sentry-onpremise-local'], ['builder', 'prune', '-af'], ['image', 'prune', '-f']]) {
-      try {
-        docker(args);
-      } catch {
-        /* nothing to remove */
-      }
-    }
     seedFaults('sentry-postgres', 'postgres:9.5', { 'upgrade-delay': '30' });
     const args = ['install', '--dir', fx.dir, '--answers', fx.answersFile, '--yes'];
     const a = startCli(args, env);
@@ -145,7 +184,7 @@ test('install 9.1.2: SIGINT during the build and during the migrations, then a r
     // In the middle of the image build: the plugin's pip install is running.
     await a.waitFor(/RUN if \[ -s/);
     a.child.kill('SIGINT');
-    const ra = await a.done;
+    const ra = await exitSoonAfterCleanup(a);
     assert.equal(ra.code, 130, ra.stderr.slice(-2000));
     assert.match(ra.stderr, /cancelled during "Build images"/);
     assert.equal(containers(project).filter((c) => c.oneoff).length, 0);
@@ -156,7 +195,7 @@ test('install 9.1.2: SIGINT during the build and during the migrations, then a r
     await b.waitFor(/> Run database migrations/);
     await b.waitFor(/Syncing|Creating tables|Running migrations/i, 120_000);
     b.child.kill('SIGINT');
-    const rb = await b.done;
+    const rb = await exitSoonAfterCleanup(b);
     assert.equal(rb.code, 130, rb.stderr.slice(-2000));
     assert.match(rb.stderr, /cancelled during "Run database migrations"/);
     assert.equal(containers(project).filter((c) => c.oneoff).length, 0, 'the one-off upgrade container was left behind');

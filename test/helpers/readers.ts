@@ -47,7 +47,7 @@ export function missing(reader: Reader): string | null {
       break;
     case 'compose-v2':
       if (!existsSync(join(COMPOSE_V2_CONFIG, 'cli-plugins', 'docker-compose')) || !ok('docker', ['compose', 'version'], { env: { ...process.env, DOCKER_CONFIG: COMPOSE_V2_CONFIG } }))
-        why = `compose v2 plugin missing at ${COMPOSE_V2_CONFIG}/cli-plugins (see docker-e2e-recipe.md section 4)`;
+        why = `compose v2 plugin missing at ${COMPOSE_V2_CONFIG}/cli-plugins (scripts/e2e-engine.sh installs it)`;
       break;
     case 'nginx':
       if (!ok('nginx', ['-v'])) why = 'nginx is not on PATH (apt-get install nginx)';

@@ -1,6 +1,6 @@
 /**
  * `sentry-onprem check` against the real Docker engine of this machine (Debian docker.io started by
- * hand, see docker-e2e-recipe.md), under Compose v1 and v2. Compares what check reports with what the
+ * scripts/e2e-engine.sh when none runs), under Compose v1 and v2. Compares what check reports with what the
  * docker CLI reports. Only local sockets and loopback are used.
  *
  * With CI set, a missing engine (or Compose flavour) fails these tests; without CI they are skipped
@@ -37,7 +37,7 @@ const engine = (() => {
   return { ok: true, reason: '' };
 })();
 
-// The v2 plugin as scripts/e2e-engine.sh installs it (or as the recipe fetches it).
+// The v2 plugin as scripts/e2e-engine.sh installs it.
 const V2_CONFIG = [process.env.SENTRY_ONPREM_E2E_DOCKER_CONFIG, '/tmp/sentry-onprem-e2e/docker-config', '/tmp/e2e-compose-v2/cfg'].find(
   (d) => d && existsSync(join(d, 'cli-plugins', 'docker-compose')),
 );
@@ -320,17 +320,37 @@ test('permission denied on the socket: docker-daemon names the docker group or r
   const worldAccessible = existsSync(sock) && (statSync(sock).mode & 0o006) === 0o006;
   const possible = process.getuid?.() === 0 && setpriv && existsSync(sock) && !worldAccessible;
   if (!needs(t, possible, 'needs root, setpriv and a socket not open to everyone, to run check as "nobody"')) return;
-  const r = spawnSync(
-    'setpriv',
-    ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, CLI, 'check', '--json'],
-    { encoding: 'utf8', env: { PATH: process.env.PATH, HOME: '/nonexistent', DOCKER_HOST: `unix://${sock}`, DOCKER_CONFIG: NO_PLUGINS } },
-  );
-  const daemon = byId(parse({ code: r.status, stdout: r.stdout, stderr: r.stderr }), 'docker-daemon');
-  assert.equal(r.status, 3);
-  assert.match(daemon.found, /permission denied on unix:\/\/\/var\/run\/docker\.sock/);
-  assert.match(daemon.remedy!, /docker group/);
-  assert.doesNotMatch(r.stderr, /^\s+at /m);
+  if (!needs(t, reachableByOthers(process.execPath), `needs ${process.execPath} executable by other users, to run check as "nobody"`)) return;
+  // The checkout may sit where other users cannot enter (a 0700 home): "nobody" runs a copy of the built
+  // package from a directory open to everyone, with its own (empty) Docker config, and works in it.
+  const pkg = mkdtempSync(join(reachableByOthers(join(tmpdir(), 'x')) ? tmpdir() : '/tmp', 'check-nobody-'));
+  try {
+    cpSync(join(ROOT, 'dist'), join(pkg, 'dist'), { recursive: true });
+    cpSync(join(ROOT, 'package.json'), join(pkg, 'package.json'));
+    mkdirSync(join(pkg, 'docker-config'));
+    spawnSync('chmod', ['-R', 'a+rX', pkg]);
+    const r = spawnSync(
+      'setpriv',
+      ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, join(pkg, relative(ROOT, CLI)), 'check', '--json'],
+      { cwd: pkg, encoding: 'utf8', env: { PATH: process.env.PATH, HOME: '/nonexistent', DOCKER_HOST: `unix://${sock}`, DOCKER_CONFIG: join(pkg, 'docker-config') } },
+    );
+    assert.equal(r.status, 3, r.stderr);
+    const daemon = byId(parse({ code: r.status, stdout: r.stdout, stderr: r.stderr }), 'docker-daemon');
+    assert.match(daemon.found, /permission denied on unix:\/\/\/var\/run\/docker\.sock/);
+    assert.match(daemon.remedy!, /docker group/);
+    assert.doesNotMatch(r.stderr, /^\s+at /m);
+  } finally {
+    rmSync(pkg, { recursive: true, force: true });
+  }
 });
+
+/** Whether users other than the owner can reach the path: every directory above it searchable by others. */
+function reachableByOthers(path: string): boolean {
+  for (let p = dirname(path); ; p = dirname(p)) {
+    if ((statSync(p).mode & 0o001) === 0) return false;
+    if (p === dirname(p)) return true;
+  }
+}
 
 test('an unknown tag is exit 2 naming the field', async () => {
   const run = await runCheck(['--tag', '21.1.0'], {});

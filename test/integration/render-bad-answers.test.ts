@@ -19,6 +19,8 @@ interface Case {
   field: string;
   answers?: (base: Answers, certs: Certs) => Answers;
   flags?: string[];
+  /** What the problem line must also say. */
+  says?: RegExp;
 }
 interface Certs {
   good: { cert: string; key: string };
@@ -39,6 +41,8 @@ const set = (a: Answers, path: string, v: unknown): Answers => {
   return c;
 };
 const files = (a: Answers, cert: string, key: string) => set(a, 'tls', { mode: 'files', cert, key });
+
+const LONG_EMAIL = 'a'.repeat(64) + '@example.com';
 
 const CASES: Case[] = [
   { name: 'admin email without @', field: 'admin.email', answers: (a) => set(a, 'admin.email', 'admin.example.com') },
@@ -84,6 +88,12 @@ const CASES: Case[] = [
   { name: 'NUL in ldap.bindDn', field: 'ldap.bindDn', answers: (a) => set(a, 'ldap.bindDn', 'cn=a\x00b') },
   { name: 'DEL in the admin password', field: 'admin.password', answers: (a) => set(a, 'admin.password', 'pass\x7fword') },
   { name: 'unknown answer (typo)', field: 'mail.hots', answers: (a) => set(a, 'mail.hots', 'smtp') },
+  // Well-formed, but longer than Sentry's user table holds (auth_user.email is varchar(75)).
+  { name: 'admin email of 76 characters', field: 'admin.email', answers: (a) => set(a, 'admin.email', LONG_EMAIL), says: /at most 75 characters \(Sentry \S+ stores it in auth_user\.email/ },
+  { name: 'admin email of 76 characters (flag)', field: 'admin.email', flags: ['--admin-email', LONG_EMAIL], says: /at most 75 characters/ },
+  // `password: 1000` in the YAML file: a number, not text.
+  { name: 'admin password YAML reads as a number', field: 'admin.password', answers: (a) => set(a, 'admin.password', 1000), says: /YAML read the value as a number: put it in quotes/ },
+  { name: 'mail.username YAML reads as true/false', field: 'mail.username', answers: (a) => set(a, 'mail.username', true), says: /YAML read the value as true\/false: put it in quotes/ },
 ];
 
 function runCase(c: Case, dir: string, root: string, certs: Certs, base: Answers) {
@@ -132,6 +142,7 @@ test('bad answers: exit 2, the field named, nothing written (fresh dir not creat
           const what = `${tag} ${c.name} (${where} dir)`;
           assert.equal(r.code, 2, `${what}: exit ${r.code}\n${r.stderr}`);
           assert.match(r.stderr, new RegExp(`^  - ${c.field.replace(/\./g, '\\.')}: `, 'm'), `${what}: field not named:\n${r.stderr}`);
+          if (c.says) assert.match(r.stderr, new RegExp(`^  - ${c.field.replace(/\./g, '\\.')}: .*${c.says.source}`, 'm'), `${what}: the reason is not given:\n${r.stderr}`);
           assert.match(r.stderr, /Nothing was written/);
           assert.equal(r.stdout, '', `${what}: printed to stdout`);
           if (where === 'fresh') assert.equal(existsSync(join(root, `fresh-${tag}`)), false, `${what}: created ${dir}`);

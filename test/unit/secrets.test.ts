@@ -56,8 +56,10 @@ test('writeSecrets: mode 0600 in a 0700 directory, and readSecrets refuses a fil
   }
 });
 
-test('redact replaces every secret, longest first', () => {
-  assert.equal(redact('a=secret-long b=secret', ['secret', 'secret-long']), 'a=<redacted> b=<redacted>');
+test('redact replaces every secret, longest first, and leaves the list it is given in its order', () => {
+  const values = ['secret', 'secret-long'];
+  assert.equal(redact('a=secret-long b=secret', values), 'a=<redacted> b=<redacted>');
+  assert.deepEqual(values, ['secret', 'secret-long']);
 });
 
 test('render twice: the secret key is made once and never regenerated; secrets.json stays 0600', async (t) => {

@@ -2,6 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { validateAnswers } from '../../src/answers/load.js';
 import { AnswersError, EXIT } from '../../src/errors.js';
+import yaml from 'js-yaml';
+import { RELEASES, SUPPORTED_TAGS } from '../../src/catalog.js';
 import { isCronSchedule, isEmail, isHostName, isPipRequirement, isTimeZone, parseUrl } from '../../src/answers/validators.js';
 
 const base = () => ({ url: 'https://sentry.example.com', admin: { email: 'admin@example.com', password: 'pw-123456' } });
@@ -129,6 +131,43 @@ test('a refused secret is never echoed back', () => {
   assert.doesNotMatch(err.message, /top-secret/);
   const err2 = problemsOf(withAnswer('mail.password', 'mail-secret\x07'));
   assert.doesNotMatch(err2.message, /mail-secret/);
+});
+
+test('text that YAML reads as a number or a boolean: the problem says so and to quote it; a secret is not echoed', () => {
+  const doc = yaml.load('url: https://sentry.example.com\nadmin: {email: admin@example.com, password: 1e3}\nmail: {username: true}\n', { schema: yaml.CORE_SCHEMA });
+  const err = problemsOf(doc);
+  assert.equal(err.exitCode, EXIT.usage);
+  const byPath = Object.fromEntries(err.problems.map((p) => [p.path, p]));
+  assert.match(byPath['admin.password'].expected, /YAML read the value as a number: put it in quotes/);
+  assert.equal(byPath['admin.password'].given, '(hidden)');
+  assert.doesNotMatch(err.message, /1000|1e3/);
+  assert.match(byPath['mail.username'].expected, /YAML read the value as true\/false: put it in quotes/);
+  // Quoted, the same text is accepted.
+  const quoted = yaml.load('url: https://sentry.example.com\nadmin: {email: admin@example.com, password: "1e3"}\n', { schema: yaml.CORE_SCHEMA });
+  assert.equal(validateAnswers(quoted, '/nonexistent-install-dir').adminPassword, '1e3');
+  // A number where a number is expected gets no such hint; a missing text answer neither.
+  assert.doesNotMatch(problemsOf(withAnswer('ports.http', 0)).message, /YAML read/);
+  assert.doesNotMatch(problemsOf({ url: 'https://sentry.example.com', admin: { password: 'x' } }).message, /YAML read/);
+});
+
+test("admin.email: refused when longer than the release's user table holds (75 characters), for every release", () => {
+  const at = '@example.com';
+  for (const tag of SUPPORTED_TAGS) {
+    assert.deepEqual(RELEASES[tag].answerLimits['admin.email'].map((l) => `${l.column}:${l.max}`), ['auth_user.email:75', 'auth_user.username:128']);
+    const fits = 'a'.repeat(75 - at.length) + at;
+    assert.equal(validateAnswers(withAnswer('tag', tag, withAnswer('admin.email', fits)), '/x').answers.admin.email, fits);
+    const long = 'a'.repeat(76 - at.length) + at;
+    assert.ok(isEmail(long), 'the long address is well-formed: only its length is refused');
+    assertRefused(withAnswer('tag', tag, withAnswer('admin.email', long)), 'admin.email');
+    const err = problemsOf(withAnswer('tag', tag, withAnswer('admin.email', long)));
+    assert.match(err.message, new RegExp(`admin\\.email: got "a+@example\\.com"; expected at most 75 characters \\(Sentry ${tag.replace(/\./g, '\\.')} stores it in auth_user\\.email, varchar\\(75\\)\\); it has 76`));
+    // Characters as PostgreSQL counts them: 75 non-BMP characters fit, though JavaScript counts 150 units.
+    const wide = '\u{1F600}'.repeat(75 - at.length) + at;
+    assert.equal(validateAnswers(withAnswer('tag', tag, withAnswer('admin.email', wide)), '/x').answers.admin.email, wide);
+  }
+  // Listed together with the schema's own problems (every problem at once).
+  const both = problemsOf(withAnswer('ports.http', 0, withAnswer('admin.email', 'a'.repeat(70) + at)));
+  assert.deepEqual(both.problems.map((p) => p.path).sort(), ['admin.email', 'ports.http']);
 });
 
 test('tls.mode defaults to self-signed for an https url and to off for an http one', () => {

@@ -4,7 +4,7 @@
  */
 import { inspectImage, projectContainers, execIn } from '../docker.js';
 import { sentryImageFor } from '../../render/images.js';
-import { UserError, EXIT } from '../../errors.js';
+import { CancelledError, UserError, EXIT } from '../../errors.js';
 import { done, skipped, type Ctx, type Step } from '../context.js';
 
 export async function waitForPostgres(ctx: Ctx, out: (l: string) => void, timeoutMs = Number(process.env.SENTRY_ONPREM_PG_TIMEOUT_MS ?? 90_000)): Promise<void> {
@@ -19,7 +19,7 @@ export async function waitForPostgres(ctx: Ctx, out: (l: string) => void, timeou
   const start = Date.now();
   let last = '';
   while (Date.now() - start < timeoutMs) {
-    if (runner.cancelled) throw new UserError('cancelled while waiting for PostgreSQL', EXIT.cancelled);
+    if (runner.cancelled) throw new CancelledError('cancelled while waiting for PostgreSQL');
     try {
       const r = await execIn(pg.id, ['pg_isready', '-U', 'postgres', '-h', '127.0.0.1', '-q']);
       // initdb's temporary server listens on the socket only; a TCP answer means the real server is up.
