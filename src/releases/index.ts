@@ -4,9 +4,10 @@
  */
 import { release as r9_1_2 } from './9.1.2.js';
 import { release as r20_7_0 } from './20.7.0.js';
-import type { Release, PulledImage, ImageRef, BootstrapAction } from './types.js';
+import { release as r24_8_0 } from './24.8.0.js';
+import type { Release, PulledImage, ImageRef, BootstrapAction, Wait } from './types.js';
 
-const LIST = [r9_1_2, r20_7_0] as const;
+const LIST = [r9_1_2, r20_7_0, r24_8_0] as const;
 
 export type SupportedTag = (typeof LIST)[number]['tag'];
 export type ReleaseInfo = Release<SupportedTag>;
@@ -34,9 +35,27 @@ export function imageName(images: Record<string, string>, ref: ImageRef): string
   return name;
 }
 
+/** What `up` waits for, in words. */
+export function describeWait(w: Wait, vhost: string): string {
+  return w.kind === 'vhost' ? `${vhost}${w.path}` : 'every compose healthcheck healthy';
+}
+
 /** What the bootstrap of a release does, in words (the upgrade's dry-run plan). */
 export function describeBootstrap(actions: BootstrapAction[]): string {
-  const words = actions.map((a) => (a.kind === 'snuba-bootstrap' ? a.commands.map((c) => `snuba ${c.join(' ')}`).join(', ') : 'Relay credentials when missing'));
+  const words = actions.map((a) => {
+    switch (a.kind) {
+      case 'snuba-bootstrap':
+        return a.commands.map((c) => `snuba ${c.join(' ')}`).join(', ');
+      case 'relay-credentials':
+        return 'Relay credentials when missing';
+      case 'file-check':
+        return `${a.file} must name ${a.require}`;
+      case 'geoip-database':
+        return `an empty ${a.path} when missing`;
+      case 'sentry-shell':
+        return `sentry shell: ${a.id}`;
+    }
+  });
   return words.length ? `bootstrap: ${words.join(', ')}` : 'no bootstrap';
 }
 

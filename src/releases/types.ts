@@ -57,10 +57,22 @@ export type BootstrapAction =
   /** `snuba-api <args>` for each command, once per Snuba image; with `zookeeper`, ZOOKEEPER-3056 is repaired first. */
   | { kind: 'snuba-bootstrap'; commands: string[][]; zookeeper?: boolean }
   /** `relay credentials generate`, once: the file is kept forever, owned by the uid Relay runs as. */
-  | { kind: 'relay-credentials'; uid: number };
+  | { kind: 'relay-credentials'; uid: number }
+  /**
+   * A rendered file must name `require`; naming `refuse` instead stops the install (exit 3) with `why`.
+   * Reads the file only, so it runs on every install.
+   */
+  | { kind: 'file-check'; file: string; require: string; refuse: string; why: string }
+  /** An empty IP geolocation database at `path` when there is none (Relay and Sentry read it); an existing one is kept. */
+  | { kind: 'geoip-database'; path: string }
+  /** `web shell -c <script>` once per Sentry image, before the migrations (`id` names it in the state). */
+  | { kind: 'sentry-shell'; id: string; script: string };
 
-/** What `up` waits for before it reports Sentry started. */
-export type Wait = { kind: 'vhost'; path: string };
+/**
+ * What `up` waits for before it reports Sentry started: Sentry's health through the nginx vhost, or every
+ * started container that has a compose healthcheck reporting healthy.
+ */
+export type Wait = { kind: 'vhost'; path: string } | { kind: 'healthchecks' };
 
 /** One-off data steps, implemented in src/upgrade/one-offs/. */
 export type OneOffId = 'file-storage-to-data-files' | 'postgres-9.5-to-9.6';
@@ -115,4 +127,15 @@ export interface Release<Tag extends string = string> {
   answerLimits: Record<string, ColumnLimit[]>;
   /** Absent for the oldest release: nothing upgrades to it. */
   arrival?: Arrival;
+  /** Further `.env` variables of the official release, with its values (healthcheck timings, ...). */
+  env?: Array<{ name: string; value: string }>;
+  /** Compose profiles the release defines (`COMPOSE_PROFILES` in `.env`); the first is the default. */
+  composeProfiles?: string[];
+  /** Extra arguments of `sentry upgrade` (e.g. `--create-kafka-topics`: Sentry creates its Kafka topics). */
+  upgradeArgs?: string[];
+  /**
+   * The release's Django checks the Origin header of unsafe requests: `CSRF_TRUSTED_ORIGINS` must list the
+   * url, or every form posted through a TLS terminator fails.
+   */
+  csrfTrustedOrigins?: boolean;
 }

@@ -20,6 +20,12 @@ export interface View {
   secretKeyInConfig: boolean;
   /** `.env` variables of the official release for its images. */
   imageEnv: Array<{ name: string; value: string }>;
+  /** Further `.env` variables of the official release (healthcheck timings, ...). */
+  releaseEnv: Array<{ name: string; value: string }>;
+  /** `COMPOSE_PROFILES` of `.env`, for releases that define profiles. */
+  composeProfiles?: string;
+  /** Origins Django accepts unsafe requests from (releases whose Django checks the Origin header). */
+  csrfTrustedOrigins: string[];
   mail: Omit<Answers['mail'], 'backend' | 'from'> & { backend: string; from: string };
   timezone: string;
   web: { workers: number; bufferSize: number };
@@ -74,6 +80,9 @@ export function buildView(a: Answers, secretKey: string, installDir: string): Vi
     secretKey,
     secretKeyInConfig: release.secretKeyIn === 'config',
     imageEnv: imageEnv(a.tag, a.images.registry),
+    releaseEnv: release.env ?? [],
+    composeProfiles: release.composeProfiles?.[0],
+    csrfTrustedOrigins: release.csrfTrustedOrigins ? [url.origin] : [],
     mail: {
       ...a.mail,
       backend: a.mail.backend === 'dummy' ? 'dummy' : a.mail.useSsl ? 'django_smtp_ssl.SSLEmailBackend' : 'smtp',

@@ -3,9 +3,11 @@
  * done. Snuba's bootstrap runs once per Snuba image; the Relay credentials are written once, 0600, and kept
  * forever (a new key would orphan the registered Relay).
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { imagesFor } from '../../render/images.js';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { imagesFor, sentryImageFor } from '../../render/images.js';
+import { emptyCityDatabase } from '../geoip.js';
+import { readPlanned } from '../planned-file.js';
 import { RELEASES, type BootstrapAction } from '../../releases/index.js';
 import { inspectImage } from '../docker.js';
 import { repairZookeeper } from '../zookeeper.js';
@@ -66,9 +68,53 @@ const relayCredentials: Action<Extract<BootstrapAction, { kind: 'relay-credentia
   },
 };
 
+/** Reads the file as rendered (or as planned in a dry run); nothing to record, so it runs every time. */
+const fileCheck: Action<Extract<BootstrapAction, { kind: 'file-check' }>> = {
+  async check(ctx, a) {
+    const text = String(readPlanned(ctx, join(ctx.layout.dir, a.file)));
+    if (text.includes(a.require)) return { done: `${a.file} names ${a.require}` };
+    if (text.includes(a.refuse)) throw new UserError(`${a.file} names ${a.refuse}: ${a.why}`, EXIT.prerequisite, `Edit ${a.file}, then run again.`);
+    return { done: `${a.file} names neither ${a.require} nor ${a.refuse} (edited by hand; left as it is)` };
+  },
+  async run() {
+    return [];
+  },
+};
+
+const geoipDatabase: Action<Extract<BootstrapAction, { kind: 'geoip-database' }>> = {
+  async check(ctx, a) {
+    return existsSync(join(ctx.layout.dir, a.path)) ? { done: `${a.path} exists` } : { would: `write an empty ${a.path}` };
+  },
+  async run(ctx, a, out) {
+    const path = join(ctx.layout.dir, a.path);
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileAtomic(path, emptyCityDatabase(Math.floor(Date.now() / 1000)), { mode: 0o644 });
+    out(`${a.path} written (empty: IP geolocation needs a MaxMind license in geoip/GeoIP.conf)`);
+    return ['empty geoip database'];
+  },
+};
+
+/** `web shell -c`: Django is set up and the script runs against the database, once per Sentry image. */
+const sentryShell: Action<Extract<BootstrapAction, { kind: 'sentry-shell' }>> = {
+  async check(ctx, a) {
+    const image = await inspectImage(sentryImageFor(ctx.answers!.tag, ctx.answers!.images.registry));
+    if (image && ctx.state.sentryShells?.[a.id] === image.id) return { done: `${a.id} done with this Sentry image` };
+    return { would: `run ${a.id} (sentry shell)` };
+  },
+  async run(ctx, a, out) {
+    const image = await inspectImage(sentryImageFor(ctx.answers!.tag, ctx.answers!.images.registry));
+    await ctx.runner!.run(['run', '--rm', '-T', 'web', 'shell', '-c', a.script], { onLine: out });
+    ctx.state.sentryShells = { ...ctx.state.sentryShells, [a.id]: image?.id ?? '' };
+    return [a.id];
+  },
+};
+
 const ACTIONS: { [K in BootstrapAction['kind']]: Action<Extract<BootstrapAction, { kind: K }>> } = {
   'snuba-bootstrap': snubaBootstrap,
   'relay-credentials': relayCredentials,
+  'file-check': fileCheck,
+  'geoip-database': geoipDatabase,
+  'sentry-shell': sentryShell,
 };
 const actionOf = <A extends BootstrapAction>(a: A) => ACTIONS[a.kind] as unknown as Action<A>;
 

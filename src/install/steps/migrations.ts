@@ -4,6 +4,7 @@
  */
 import { inspectImage, projectContainers, execIn } from '../docker.js';
 import { sentryImageFor } from '../../render/images.js';
+import { RELEASES } from '../../releases/index.js';
 import { CancelledError, UserError, EXIT } from '../../errors.js';
 import { done, skipped, type Ctx, type Step } from '../context.js';
 
@@ -56,7 +57,8 @@ export const migrationsStep: Step = {
     }
     if (ctx.dryRun) return skipped('dry run: would wait for PostgreSQL, then run `sentry upgrade --noinput`');
     await waitForPostgres(ctx, out);
-    await ctx.runner!.run(['run', '--rm', '-T', 'web', 'sentry', 'upgrade', '--noinput'], { onLine: out });
+    // upgradeArgs: e.g. --create-kafka-topics, where Sentry creates its own Kafka topics.
+    await ctx.runner!.run(['run', '--rm', '-T', 'web', 'sentry', 'upgrade', '--noinput', ...(RELEASES[ctx.answers!.tag].upgradeArgs ?? [])], { onLine: out });
     ctx.state.migratedImage = image?.id;
     ctx.state.tag = ctx.answers!.tag;
     return done('migrations applied');

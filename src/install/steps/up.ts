@@ -12,12 +12,23 @@ import { inspectImage, projectContainers, containerLogs } from '../docker.js';
 import { readPlanned } from '../planned-file.js';
 import { configHashes, dependentsToRefresh, dependsOn, refreshDependents, servicesToRecreate } from '../recreate-plan.js';
 import { healthTarget, waitHealthy } from '../health.js';
-import { UserError, EXIT } from '../../errors.js';
+import { CancelledError, UserError, EXIT } from '../../errors.js';
 import { done, skipped, type Ctx, type Step } from '../context.js';
 
+/** `COMPOSE_PROFILES` of the install's `.env`. */
+function activeProfiles(dir: string): string[] {
+  const env = existsSync(join(dir, '.env')) ? readFileSync(join(dir, '.env'), 'utf8') : '';
+  const line = env.split('\n').find((l) => l.startsWith('COMPOSE_PROFILES='));
+  return line ? line.slice('COMPOSE_PROFILES='.length).split(',').map((p) => p.trim()).filter(Boolean) : [];
+}
+
+/** The services `up` starts: those without profiles, and those of an active profile. */
 export function composeServices(dir: string): Array<{ name: string; image?: string }> {
-  const doc = yaml.load(readFileSync(join(dir, 'docker-compose.yml'), 'utf8')) as { services: Record<string, { image?: string }> };
-  return Object.entries(doc.services).map(([name, s]) => ({ name, image: s.image }));
+  const doc = yaml.load(readFileSync(join(dir, 'docker-compose.yml'), 'utf8')) as { services: Record<string, { image?: string; profiles?: string[] }> };
+  const active = activeProfiles(dir);
+  return Object.entries(doc.services)
+    .filter(([, s]) => !s.profiles?.length || s.profiles.some((p) => active.includes(p)))
+    .map(([name, s]) => ({ name, image: s.image }));
 }
 
 function hashFiles(ctx: Ctx, paths: string[]): string {
@@ -73,6 +84,35 @@ async function waitVhost(ctx: Ctx, path: string): Promise<string> {
   return `healthy over ${target.protocol} after ${(health.ms / 1000).toFixed(1)} s`;
 }
 
+/**
+ * Waits until every started container that has a compose healthcheck reports healthy (the release's own
+ * checks); on a timeout the error names the others, with their last log lines.
+ */
+async function waitHealthchecks(ctx: Ctx): Promise<string> {
+  const timeout = Number(process.env.SENTRY_ONPREM_HEALTH_TIMEOUT_MS ?? 180_000);
+  const start = Date.now();
+  let pending: Awaited<ReturnType<typeof projectContainers>> = [];
+  let checked = 0;
+  while (Date.now() - start < timeout) {
+    if (ctx.runner!.cancelled) throw new CancelledError('cancelled while waiting for the healthchecks');
+    const containers = (await projectContainers(ctx.project!)).filter((c) => !c.oneoff && c.health);
+    checked = containers.length;
+    pending = containers.filter((c) => c.health !== 'healthy');
+    if (!pending.length) {
+      ctx.log.write(`wait healthchecks ${Date.now() - start} ms`);
+      return `${checked} healthchecks healthy after ${((Date.now() - start) / 1000).toFixed(1)} s`;
+    }
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  const details: string[] = [];
+  for (const c of pending.slice(0, 6)) details.push(`--- ${c.service} (${c.health}) ---\n${(await containerLogs(c.id, 15)).trimEnd()}`);
+  throw new UserError(
+    `not healthy within ${Math.round(timeout / 1000)} s: ${pending.map((c) => `${c.service} (${c.health})`).join(', ')}\n${details.join('\n')}`,
+    EXIT.failure,
+    'Fix what the logs above show, then run install again: it resumes from here.',
+  );
+}
+
 export const upStep: Step = {
   id: 'up',
   title: 'Start Sentry',
@@ -112,7 +152,7 @@ export const upStep: Step = {
     const refreshed = await refreshDependents(ctx.runner!, dependents, out);
     // What the release waits for before it counts as started (its `waits`).
     const waited: string[] = [];
-    for (const w of RELEASES[ctx.answers!.tag].waits) waited.push(await waitVhost(ctx, w.path));
+    for (const w of RELEASES[ctx.answers!.tag].waits) waited.push(w.kind === 'vhost' ? await waitVhost(ctx, w.path) : await waitHealthchecks(ctx));
     ctx.state.upHash = await upHash(ctx);
     ctx.state.mountHashes = mountHashes;
     const changes = [restart.size && `restarted ${[...restart].join(', ')}`, ...refreshed].filter(Boolean);
