@@ -5,10 +5,12 @@
  * metadata map readers look up from the end of the file.
  */
 
-/** Control byte(s) of a field: type (extended types > 7 in a second byte) and a size below 29. */
+/** Control byte(s) of a field: type (extended types > 7 in a second byte), size (29..284: 29 then one more byte). */
 function control(type: number, size: number): Buffer {
-  if (size >= 29) throw new Error('mmdb: field too long for this writer');
-  return type <= 7 ? Buffer.from([(type << 5) | size]) : Buffer.from([size, type - 7]);
+  if (size > 284) throw new Error('mmdb: field too long for this writer');
+  const small = Math.min(size, 29);
+  const head = type <= 7 ? [(type << 5) | small] : [small, type - 7];
+  return Buffer.from(size >= 29 ? [...head, size - 29] : head);
 }
 
 function uint(type: number, n: number | bigint): Buffer {
