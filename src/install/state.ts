@@ -13,7 +13,7 @@ export interface InstallState {
   /** Snuba image id the bootstrap last ran with (20.7.0+). */
   snubaBootstrapped?: string;
   /** Sentry image id each release `sentry-shell` bootstrap action last ran with, by its id. */
-  sentryShells?: Record<string, string>;
+  sentryScripts?: Record<string, string>;
   /** Admin email created (or found) by the superuser step. */
   superuser?: string;
   /** Admin email whose default-organization and team memberships the superuser step made sure of. */

@@ -106,9 +106,9 @@ export const release: Release<typeof tag> = {
     { kind: 'relay-credentials', uid: 10001 },
     { kind: 'geoip-database', path: 'geoip/GeoLite2-City.mmdb' },
     { kind: 'snuba-bootstrap', commands: [['bootstrap', '--no-migrate', '--force'], ['migrations', 'migrate', '--force']] },
-    // install/set-up-and-migrate-database.sh: a constraint some 23.x databases carry makes a 24.x migration fail (getsentry/self-hosted#2758).
+    // install/set-up-and-migrate-database.sh (there through `web shell -c`): a constraint some 23.x databases carry makes a 24.x migration fail (getsentry/self-hosted#2758).
     {
-      kind: 'sentry-shell',
+      kind: 'sentry-script',
       id: 'groupedmessage-constraint',
       script: [
         'from django.db import connection',

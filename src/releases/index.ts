@@ -52,8 +52,8 @@ export function describeBootstrap(actions: BootstrapAction[]): string {
         return `${a.file} must name ${a.require}`;
       case 'geoip-database':
         return `an empty ${a.path} when missing`;
-      case 'sentry-shell':
-        return `sentry shell: ${a.id}`;
+      case 'sentry-script':
+        return `sentry exec: ${a.id}`;
     }
   });
   return words.length ? `bootstrap: ${words.join(', ')}` : 'no bootstrap';

@@ -65,8 +65,8 @@ export type BootstrapAction =
   | { kind: 'file-check'; file: string; require: string; refuse: string; why: string }
   /** An empty IP geolocation database at `path` when there is none (Relay and Sentry read it); an existing one is kept. */
   | { kind: 'geoip-database'; path: string }
-  /** `web shell -c <script>` once per Sentry image, before the migrations (`id` names it in the state). */
-  | { kind: 'sentry-shell'; id: string; script: string };
+  /** A Python script run by `sentry exec` (on stdin) in the web service, once per Sentry image, before the migrations (`id` names it in the state). */
+  | { kind: 'sentry-script'; id: string; script: string };
 
 /**
  * What `up` waits for before it reports Sentry started: Sentry's health through the nginx vhost, or every

@@ -189,3 +189,21 @@ test('an unreadable or corrupt cache file is ignored', async () => {
   const d = await detectCompose({ minimum: '1.23.0', env, run, cacheFile: cacheFile() });
   assert.equal(d.chosen?.version, '1.29.2');
 });
+
+test('24.8.0: Compose v2 2.19.0 or newer only (v1 refused), 3800 MB RAM (7800 advised), 2 CPUs', async () => {
+  const min = minimumsFor('24.8.0');
+  assert.equal(min.compose, '2.19.0');
+  assert.equal(min.composeV1, false);
+  assert.equal(min.ramMb, 3800);
+  assert.equal(min.ramSoftMb, 7800);
+  assert.equal(min.cpus, 2);
+  onPath('docker');
+  onPath('docker-compose');
+  for (const [plugin, ok] of [['v2.18.1', false], ['v2.19.0', true]] as const) {
+    const { run } = fakeRun({ plugin: { stdout: `Docker Compose version ${plugin}` }, standalone: { stdout: 'docker-compose version 1.29.2, build 5becea4c' } });
+    const d = await detectCompose({ minimum: min.compose, allowV1: min.composeV1, env, run, cacheFile: null });
+    const v = decideCompose(d, min);
+    assert.equal(v.status, ok ? 'pass' : 'fail', plugin);
+    if (!ok) assert.match(v.remedy!, /v2 plugin.*2\.19\.0/);
+  }
+});

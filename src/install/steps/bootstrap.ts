@@ -94,17 +94,17 @@ const geoipDatabase: Action<Extract<BootstrapAction, { kind: 'geoip-database' }>
   },
 };
 
-/** `web shell -c`: Django is set up and the script runs against the database, once per Sentry image. */
-const sentryShell: Action<Extract<BootstrapAction, { kind: 'sentry-shell' }>> = {
+/** `sentry exec` with the script on stdin (as the superuser step): Django is set up and the script runs against the database. */
+const sentryScript: Action<Extract<BootstrapAction, { kind: 'sentry-script' }>> = {
   async check(ctx, a) {
     const image = await inspectImage(sentryImageFor(ctx.answers!.tag, ctx.answers!.images.registry));
-    if (image && ctx.state.sentryShells?.[a.id] === image.id) return { done: `${a.id} done with this Sentry image` };
-    return { would: `run ${a.id} (sentry shell)` };
+    if (image && ctx.state.sentryScripts?.[a.id] === image.id) return { done: `${a.id} done with this Sentry image` };
+    return { would: `run ${a.id} (sentry exec)` };
   },
   async run(ctx, a, out) {
     const image = await inspectImage(sentryImageFor(ctx.answers!.tag, ctx.answers!.images.registry));
-    await ctx.runner!.run(['run', '--rm', '-T', 'web', 'shell', '-c', a.script], { onLine: out });
-    ctx.state.sentryShells = { ...ctx.state.sentryShells, [a.id]: image?.id ?? '' };
+    await ctx.runner!.run(['run', '--rm', '-T', 'web', 'sentry', 'exec'], { input: a.script + '\n', onLine: out });
+    ctx.state.sentryScripts = { ...ctx.state.sentryScripts, [a.id]: image?.id ?? '' };
     return [a.id];
   },
 };
@@ -114,7 +114,7 @@ const ACTIONS: { [K in BootstrapAction['kind']]: Action<Extract<BootstrapAction,
   'relay-credentials': relayCredentials,
   'file-check': fileCheck,
   'geoip-database': geoipDatabase,
-  'sentry-shell': sentryShell,
+  'sentry-script': sentryScript,
 };
 const actionOf = <A extends BootstrapAction>(a: A) => ACTIONS[a.kind] as unknown as Action<A>;
 
