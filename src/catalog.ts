@@ -13,6 +13,8 @@ export interface Minimums {
   /** KVM virtual CPUs that hide the flag get a warning, not a failure (20.7.0+). */
   kvmEscape: boolean;
   composeV1: boolean;
+  /** why `compose` is higher than the official installer's minimum, for the check's message */
+  composeWhy?: string;
 }
 
 /** Minimums of the official installer, by tag range (inclusive lower bound, newest first). */
@@ -28,7 +30,8 @@ const MINIMUMS: Array<{ from: string; min: Minimums }> = [
   { from: '20.9.0', min: { docker: '19.03.8', compose: '1.24.1', ramMb: 2400, sse42: true, kvmEscape: true, composeV1: true } },
   { from: '20.7.0', min: { docker: '17.05.0', compose: '1.23.0', ramMb: 2400, sse42: true, kvmEscape: true, composeV1: true } },
   { from: '10.0.0', min: { docker: '17.05.0', compose: '1.23.0', ramMb: 2400, sse42: true, kvmEscape: false, composeV1: true } },
-  { from: '9.1.2', min: { docker: '17.05.0', compose: '1.17.0', ramMb: 3072, sse42: false, kvmEscape: false, composeV1: true } },
+  // The official 9.1.2 asked for Compose 1.17.0; this tool's `up` needs `config --hash` (1.23.0).
+  { from: '9.1.2', min: { docker: '17.05.0', compose: '1.23.0', ramMb: 3072, sse42: false, kvmEscape: false, composeV1: true, composeWhy: 'sentry-onprem runs `config --hash`, which Compose v1 has since 1.23.0 (the official 9.1.2 installer asked for 1.17.0)' } },
 ];
 
 /** Releases whose files this tool renders and installs. */
@@ -75,6 +78,8 @@ export interface ReleaseInfo {
   externalVolumes: string[];
   /** Whether the release runs ClickHouse (SSE 4.2 matters). */
   clickhouse: boolean;
+  /** The compose file's `ulimits` (the engine must be able to set them; the `ulimits` check). */
+  ulimits?: Record<string, Record<string, { soft: number; hard: number }>>;
 }
 
 export const RELEASES: Record<SupportedTag, ReleaseInfo> = {
@@ -96,6 +101,7 @@ export const RELEASES: Record<SupportedTag, ReleaseInfo> = {
     sentryServices: ['web', 'cron', 'worker', 'ingest-consumer', 'post-process-forwarder', 'sentry-cleanup'],
     externalVolumes: ['sentry-data', 'sentry-postgres', 'sentry-redis', 'sentry-zookeeper', 'sentry-kafka', 'sentry-clickhouse', 'sentry-symbolicator'],
     clickhouse: true,
+    ulimits: { clickhouse: { nofile: { soft: 262144, hard: 262144 } } },
   },
 };
 

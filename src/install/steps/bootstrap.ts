@@ -8,6 +8,7 @@ import { imagesFor } from '../../render/images.js';
 import { RELEASES } from '../../catalog.js';
 import { inspectImage } from '../docker.js';
 import { repairZookeeper } from '../zookeeper.js';
+import { syncDependencies } from '../sync-deps.js';
 import { writeFileAtomic } from '../../fs/atomic.js';
 import { UserError, EXIT } from '../../errors.js';
 import { done, skipped, type Step } from '../context.js';
@@ -31,6 +32,9 @@ export const bootstrapStep: Step = {
     }
     if (!snubaDone) {
       if (await repairZookeeper(ctx.runner!, out)) did.push('zookeeper snapshot');
+      // After the repair: a recreated zookeeper starts at once and must find its data sound.
+      const recreated = await syncDependencies(ctx, 'snuba-api', out);
+      if (recreated.length) did.push(`recreated ${recreated.join(', ')}`);
       await ctx.runner!.run(['run', '--rm', '-T', 'snuba-api', 'bootstrap', '--force'], { onLine: out });
       ctx.state.snubaBootstrapped = snuba?.id;
       did.push('snuba bootstrap');
