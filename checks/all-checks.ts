@@ -8,6 +8,7 @@ import { dockerVersionCheck } from './docker-version.js';
 import { memoryCheck } from './memory.js';
 import { portsCheck } from './ports.js';
 import { sse42Check } from './sse42.js';
+import { ulimitsCheck } from './ulimits.js';
 import type { Check } from './types.js';
 
 export const ALL_CHECKS: readonly Check[] = [
@@ -20,4 +21,5 @@ export const ALL_CHECKS: readonly Check[] = [
   portsCheck,
   archCheck,
   sse42Check,
+  ulimitsCheck,
 ];

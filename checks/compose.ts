@@ -7,8 +7,8 @@ function describe(p: ComposeProbe): string {
   return p.ok ? `${p.info.argv.join(' ')} ${p.info.printed} (${p.info.flavor}${p.info.cached ? ', cached' : ''})` : `${p.argv.join(' ')}: ${p.reason}`;
 }
 
-export function decideCompose(d: ComposeDetection, min: Pick<Minimums, 'compose' | 'composeV1'>): Verdict {
-  const required = `Docker Compose ${min.compose} or newer${min.composeV1 ? ' (v2 plugin, or v1 docker-compose)' : ' (v2)'}`;
+export function decideCompose(d: ComposeDetection, min: Pick<Minimums, 'compose' | 'composeV1' | 'composeWhy'>): Verdict {
+  const required = `Docker Compose ${min.compose} or newer${min.composeV1 ? ' (v2 plugin, or v1 docker-compose)' : ' (v2)'}${min.composeWhy ? `: ${min.composeWhy}` : ''}`;
   const probes = [d.plugin, ...(d.standalone ? [d.standalone] : [])];
   const data = {
     argv: d.chosen?.argv ?? null,

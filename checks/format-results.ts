@@ -60,7 +60,11 @@ export function formatTable(results: readonly CheckResult[], columns = 100, pain
       lines.push(`${head}  ${pad(found[i] ?? '', foundWidth)}  ${paint.dim(req[i] ?? '')}`.trimEnd());
     }
     if (r.remedy && r.status !== 'pass') {
-      for (const l of wrap(`-> ${r.remedy}`, columns - idWidth - 9)) lines.push(`${pad('', 5)} ${pad('', idWidth)}  ${l}`);
+      // Line by line, keeping each line's indent: a remedy may hold YAML to paste.
+      r.remedy.split('\n').forEach((text, i) => {
+        const indent = /^ */.exec(text)![0];
+        for (const l of wrap(`${i ? '   ' : '-> '}${text.trim()}`, columns - idWidth - 9 - indent.length)) lines.push(`${pad('', 5)} ${pad('', idWidth)}  ${indent}${l}`);
+      });
     }
   }
   if (results.some((r) => r.skipped)) lines.push(`${paint.yellow('*')} a failure turned into a warning by --skip-check`);

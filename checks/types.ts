@@ -7,6 +7,7 @@ import type { DockerEndpoint } from '../src/engine/endpoint.js';
 import type { EngineInfo, PublishedPort } from '../src/engine/engine.js';
 import type { EngineError } from '../src/engine/engine-error.js';
 import type { ComposeDetection } from '../src/engine/detect-compose.js';
+import type { EngineLimitsProbe } from './host/engine-limits.js';
 
 export type CheckStatus = 'pass' | 'warn' | 'fail';
 
@@ -57,12 +58,14 @@ export interface HostProbes {
   freeSpace(path: string): Promise<FreeSpace>;
   cpuinfo(): Promise<string | null>;
   port(port: number): Promise<PortProbe>;
+  /** dockerd's limits, capabilities and user namespace, for an engine on this host (its DOCKER_HOST) */
+  engineLimits(host: string): Promise<EngineLimitsProbe>;
 }
 
 export interface CheckContext {
   tag: string;
   minimums: Minimums;
-  release: Pick<ReleaseInfo, 'clickhouse'>;
+  release: Pick<ReleaseInfo, 'clickhouse' | 'ulimits'>;
   endpoint: DockerEndpoint | null;
   /** false when the engine is reached over the network: its disk and CPU are not this host's */
   engineIsLocal: boolean;

@@ -14,6 +14,8 @@ export interface Minimums {
   /** KVM virtual CPUs that hide the flag get a warning, not a failure (20.7.0+). */
   kvmEscape: boolean;
   composeV1: boolean;
+  /** Why the Compose minimum is higher than the official one, when it is. */
+  composeWhy?: string;
 }
 
 /** Minimums of the official installer, by tag range (inclusive lower bound, newest first). */
@@ -29,7 +31,8 @@ const MINIMUMS: Array<{ from: string; min: Minimums }> = [
   { from: '20.9.0', min: { docker: '19.03.8', compose: '1.24.1', ramMb: 2400, sse42: true, kvmEscape: true, composeV1: true } },
   { from: '20.7.0', min: { docker: '17.05.0', compose: '1.23.0', ramMb: 2400, sse42: true, kvmEscape: true, composeV1: true } },
   { from: '10.0.0', min: { docker: '17.05.0', compose: '1.23.0', ramMb: 2400, sse42: true, kvmEscape: false, composeV1: true } },
-  { from: '9.1.2', min: { docker: '17.05.0', compose: '1.17.0', ramMb: 3072, sse42: false, kvmEscape: false, composeV1: true } },
+  // The official 9.1.2 asked for Compose 1.17.0; this tool's `up` needs `config --hash` (1.23.0).
+  { from: '9.1.2', min: { docker: '17.05.0', compose: '1.23.0', ramMb: 3072, sse42: false, kvmEscape: false, composeV1: true, composeWhy: 'sentry-onprem runs `config --hash`, which Compose v1 has since 1.23.0 (the official 9.1.2 installer asked for 1.17.0)' } },
 ];
 
 export { SUPPORTED_TAGS, NEWEST_TAG, RELEASES, isSupportedTag, type SupportedTag, type ReleaseInfo } from './releases/index.js';

@@ -39,8 +39,10 @@ export class CommandError extends UserError {
     readonly command: string,
     readonly commandExit: number,
     readonly tail: string,
+    /** what the output means, when we know (runc's rlimit error) */
+    explanation?: { message: string; hint: string },
   ) {
-    super(`\`${command}\` exited with code ${commandExit}${tail ? `; last output:\n${tail}` : ''}`, EXIT.failure);
+    super(`\`${command}\` exited with code ${commandExit}${tail ? `; last output:\n${tail}` : ''}${explanation ? `\n${explanation.message}` : ''}`, EXIT.failure, explanation?.hint);
     this.name = 'CommandError';
   }
 }
@@ -101,7 +103,8 @@ export class ComposeRunner {
     if (this.cancelled) throw new CancelledError(`cancelled during \`${shown}\``);
     if (exitCode !== 0 && !(opts.okCodes ?? []).includes(exitCode)) {
       const tail = this.log.clean(out).trimEnd().split('\n').slice(-15).join('\n');
-      throw new CommandError(shown, exitCode, tail);
+      const { explainRlimitFailure } = await import('./rlimit-error.js');
+      throw new CommandError(shown, exitCode, tail, (await explainRlimitFailure(out, this.dir)) ?? undefined);
     }
     return { exitCode, output: out, stdout: String(result.stdout ?? '') };
   }

@@ -20,14 +20,34 @@ export function dependsOn(dir: string): Map<string, string[]> {
   return new Map(Object.entries(doc.services).map(([name, s]) => [name, Array.isArray(s.depends_on) ? s.depends_on : Object.keys(s.depends_on ?? {})]));
 }
 
-export async function configHashes(runner: ComposeRunner): Promise<Map<string, string>> {
-  const res = await runner.run(['config', '--hash', '*'], { onLine: () => undefined });
+function parseHashes(stdout: string): Map<string, string> {
   const out = new Map<string, string>();
-  for (const line of res.stdout.split('\n')) {
+  for (const line of stdout.split('\n')) {
     const m = /^(\S+)\s+([0-9a-f]{64})$/.exec(line.trim());
     if (m) out.set(m[1], m[2]);
   }
   return out;
+}
+
+/**
+ * Compose's config hash of each service. Compose v2.23.0 prints nothing for `--hash *`
+ * (docker/compose#11145) but answers for services named one by one, so with names given an empty
+ * answer is asked again with the names: otherwise every service would count as changed.
+ */
+export async function configHashes(runner: ComposeRunner, names: string[] = []): Promise<Map<string, string>> {
+  const all = parseHashes((await runner.run(['config', '--hash', '*'], { onLine: () => undefined })).stdout);
+  if (all.size || !names.length) return all;
+  return parseHashes((await runner.run(['config', '--hash', names.join(',')], { onLine: () => undefined })).stdout);
+}
+
+type ImageId = (image: string) => Promise<string | undefined>;
+const engineImageId: ImageId = async (i) => (await inspectImage(i))?.id;
+
+/** A container made from another configuration or another image than the service has now. */
+async function outdated(s: { name: string; image?: string }, c: ServiceContainer, hashes: Map<string, string>, imageId: ImageId): Promise<boolean> {
+  if (c.configHash !== hashes.get(s.name)) return true;
+  const image = s.image ? await imageId(s.image.replace(/\$\$/g, '$')) : undefined;
+  return Boolean(image && c.image !== image);
 }
 
 /** Services without a running container, or whose container has another config hash or image. */
@@ -35,15 +55,40 @@ export async function servicesToRecreate(
   services: Array<{ name: string; image?: string }>,
   containers: ServiceContainer[],
   hashes: Map<string, string>,
-  imageId: (image: string) => Promise<string | undefined> = async (i) => (await inspectImage(i))?.id,
+  imageId: ImageId = engineImageId,
 ): Promise<string[]> {
   const out: string[] = [];
   for (const s of services) {
     const c = containers.find((x) => x.service === s.name && !x.oneoff);
-    const image = s.image ? await imageId(s.image.replace(/\$\$/g, '$')) : undefined;
-    if (!c || c.state !== 'running' || c.configHash !== hashes.get(s.name) || (image && c.image !== image)) out.push(s.name);
+    if (!c || c.state !== 'running' || (await outdated(s, c, hashes, imageId))) out.push(s.name);
   }
   return out;
+}
+
+/** Services that have a container (running or not) made from another configuration or image. */
+export async function outdatedServices(
+  services: Array<{ name: string; image?: string }>,
+  containers: ServiceContainer[],
+  hashes: Map<string, string>,
+  imageId: ImageId = engineImageId,
+): Promise<string[]> {
+  const out: string[] = [];
+  for (const s of services) {
+    const c = containers.find((x) => x.service === s.name && !x.oneoff);
+    if (c && (await outdated(s, c, hashes, imageId))) out.push(s.name);
+  }
+  return out;
+}
+
+/** Everything `compose run service` starts: its dependencies, theirs, and so on. */
+export function dependencyClosure(deps: Map<string, string[]>, service: string): string[] {
+  const seen = new Set<string>();
+  const visit = (s: string) => {
+    for (const d of deps.get(s) ?? []) if (!seen.has(d)) (seen.add(d), visit(d));
+  };
+  visit(service);
+  seen.delete(service);
+  return [...seen];
 }
 
 /**

@@ -18,6 +18,7 @@ export const release: Release<typeof tag> = {
   projectName: 'sentry_onpremise',
   sentryUid: 999,
   answerLimits: AUTH_USER_LIMITS,
+  ulimits: { clickhouse: { nofile: { soft: 262144, hard: 262144 } } },
   secretKeyIn: 'config',
   components: { snuba: true, relay: true, symbolicator: true },
   clickhouse: true,

@@ -123,6 +123,8 @@ export interface Release<Tag extends string = string> {
   mountGroups: MountGroup[];
   bootstrap: BootstrapAction[];
   waits: Wait[];
+  /** The compose file's `ulimits` (the engine must be able to set them; the `ulimits` check). */
+  ulimits?: Record<string, Record<string, { soft: number; hard: number }>>;
   /** Answers the release stores in its database, by answer path, with the column sizes of its schema. */
   answerLimits: Record<string, ColumnLimit[]>;
   /** Absent for the oldest release: nothing upgrades to it. */

@@ -3,8 +3,9 @@ import assert from 'node:assert/strict';
 import { minimumsFor } from '../../src/catalog.js';
 import { decideDockerVersion } from '../../checks/docker-version.js';
 
-test('minimums per tag are the official ones', () => {
-  assert.deepEqual([minimumsFor('9.1.2').docker, minimumsFor('9.1.2').compose, minimumsFor('9.1.2').ramMb], ['17.05.0', '1.17.0', 3072]);
+test('minimums per tag are the official ones (Compose for 9.1.2 raised to what this tool runs, with the reason)', () => {
+  assert.deepEqual([minimumsFor('9.1.2').docker, minimumsFor('9.1.2').compose, minimumsFor('9.1.2').ramMb], ['17.05.0', '1.23.0', 3072]);
+  assert.match(minimumsFor('9.1.2').composeWhy!, /config --hash.*1\.23\.0.*1\.17\.0/);
   assert.deepEqual([minimumsFor('20.7.0').docker, minimumsFor('20.7.0').compose, minimumsFor('20.7.0').ramMb], ['17.05.0', '1.23.0', 2400]);
   assert.equal(minimumsFor('20.7.0').sse42, true);
   assert.equal(minimumsFor('9.1.2').sse42, false);

@@ -64,6 +64,7 @@ test('all checks together ask the engine once for /info (the server version come
     freeSpace: async (path) => ({ ok: true, path, bytes: 100e9, device: 1 }),
     cpuinfo: async () => 'model name\t: X\nflags\t\t: sse4_2\n',
     port: async (port) => ({ port, free: true, holders: [], notes: [] }),
+    engineLimits: async () => ({ ok: true, limits: { pid: 1, limits: new Map([['nofile', { soft: 1048576, hard: 1048576 }]]), capSysResource: true, userns: false, nrOpen: 1048576 } }),
   };
   try {
     const c = createCheckContext({ tag: '20.7.0', installDir: '/tmp', ports: { http: 80 }, host, env: { DOCKER_HOST: `unix://${join(dir, 'd.sock')}`, PATH: '' } });

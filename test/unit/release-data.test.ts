@@ -18,8 +18,11 @@ import { oneOffsFor } from '../../src/upgrade/hops.js';
 import type { Ctx } from '../../src/install/context.js';
 import { fullAnswers, ROOT } from '../helpers/cli.js';
 
-/** Data about the official installer's history, not decisions: the only places a tag may be written. */
-const DATA = ['src/releases/', 'src/catalog.ts', 'src/upgrade/known-tags.ts'];
+/**
+ * Data about the official installer's history, not decisions: the only places a tag may be written.
+ * src/compose/versions.ts holds Compose versions (what a Compose feature needs), not Sentry tags.
+ */
+const DATA = ['src/releases/', 'src/catalog.ts', 'src/upgrade/known-tags.ts', 'src/compose/versions.ts'];
 const TAG_LITERAL = /(['"`])\d+\.\d+\.\d+\1/;
 
 function sources(dir: string): string[] {

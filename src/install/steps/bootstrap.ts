@@ -11,6 +11,7 @@ import { readPlanned } from '../planned-file.js';
 import { RELEASES, type BootstrapAction } from '../../releases/index.js';
 import { inspectImage } from '../docker.js';
 import { repairZookeeper } from '../zookeeper.js';
+import { syncDependencies } from '../sync-deps.js';
 import { writeFileAtomic } from '../../fs/atomic.js';
 import { UserError, EXIT } from '../../errors.js';
 import { done, skipped, type Ctx, type Step } from '../context.js';
@@ -31,6 +32,9 @@ const snubaBootstrap: Action<Extract<BootstrapAction, { kind: 'snuba-bootstrap' 
     const did: string[] = [];
     const snuba = await inspectImage(imagesFor(ctx.answers!.tag, ctx.answers!.images.registry).snuba);
     if (a.zookeeper && (await repairZookeeper(ctx.runner!, out))) did.push('zookeeper snapshot');
+    // After the repair: a recreated zookeeper starts at once and must find its data sound.
+    const recreated = await syncDependencies(ctx, 'snuba-api', out);
+    if (recreated.length) did.push(`recreated ${recreated.join(', ')}`);
     for (const c of a.commands) await ctx.runner!.run(['run', '--rm', '-T', 'snuba-api', ...c], { onLine: out });
     ctx.state.snubaBootstrapped = snuba?.id;
     did.push('snuba bootstrap');

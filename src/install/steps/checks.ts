@@ -17,7 +17,7 @@ export async function composeForTag(tag: SupportedTag): Promise<ComposeCommand> 
   const det = await detectCompose({ minimum: min.compose, allowV1: min.composeV1 });
   if (!det.chosen) {
     throw new UserError(
-      `no Docker Compose of at least ${min.compose} found for Sentry ${tag}`,
+      `no Docker Compose of at least ${min.compose} found for Sentry ${tag}${min.composeWhy ? ` (${min.composeWhy})` : ''}`,
       EXIT.prerequisite,
       'Install the Compose v2 plugin (docker compose) or docker-compose, then run again; `sentry-onprem check` shows what was found.',
     );

@@ -6,6 +6,7 @@ import { inspectImage, projectContainers, execIn } from '../docker.js';
 import { sentryImageFor } from '../../render/images.js';
 import { RELEASES } from '../../releases/index.js';
 import { CancelledError, UserError, EXIT } from '../../errors.js';
+import { syncDependencies } from '../sync-deps.js';
 import { done, skipped, type Ctx, type Step } from '../context.js';
 
 export async function waitForPostgres(ctx: Ctx, out: (l: string) => void, timeoutMs = Number(process.env.SENTRY_ONPREM_PG_TIMEOUT_MS ?? 90_000)): Promise<void> {
@@ -56,6 +57,7 @@ export const migrationsStep: Step = {
       return skipped('the database is migrated for this Sentry image');
     }
     if (ctx.dryRun) return skipped('dry run: would wait for PostgreSQL, then run `sentry upgrade --noinput`');
+    await syncDependencies(ctx, 'web', out);
     await waitForPostgres(ctx, out);
     // upgradeArgs: e.g. --create-kafka-topics, where Sentry creates its own Kafka topics.
     await ctx.runner!.run(['run', '--rm', '-T', 'web', 'sentry', 'upgrade', '--noinput', ...(RELEASES[ctx.answers!.tag].upgradeArgs ?? [])], { onLine: out });

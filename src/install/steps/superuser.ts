@@ -4,6 +4,7 @@
  */
 import { done, skipped, type Step } from '../context.js';
 import { UserError, EXIT } from '../../errors.js';
+import { syncDependencies } from '../sync-deps.js';
 
 const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
 
@@ -59,6 +60,7 @@ export const superuserStep: Step = {
     const password = ctx.adminPassword;
     if (!password) throw new UserError('no admin password in the answers', EXIT.usage, 'Set admin.password or admin.passwordFile.');
     ctx.log.addSecrets([password]);
+    await syncDependencies(ctx, 'web', out);
     const res = await ctx.runner!.run(['run', '--rm', '-T', 'web', 'sentry', 'exec'], {
       input: superuserScript(email, password),
       okCodes: [3],

@@ -132,7 +132,8 @@ export const upStep: Step = {
     }
     const existing = (await projectContainers(ctx.project!)).filter((c) => !c.oneoff);
     const before = new Map(existing.map((c) => [c.service, c.id]));
-    const changed = await servicesToRecreate(composeServices(ctx.layout.dir), existing, await configHashes(ctx.runner!));
+    const services = composeServices(ctx.layout.dir);
+    const changed = await servicesToRecreate(services, existing, await configHashes(ctx.runner!, services.map((s) => s.name)));
     // --no-deps with the list: Compose would otherwise also recreate the dependents of what it recreates.
     await ctx.runner!.run(['up', '-d', '--remove-orphans', ...(changed.length ? ['--no-deps', ...changed] : [])], { onLine: out });
     const previous = ctx.state.mountHashes ?? {};
