@@ -44,6 +44,12 @@ export const release: Release<typeof tag> = {
   projectName: 'sentry-self-hosted',
   sentryUid: 999,
   answerLimits: LIMITS,
+  ulimits: {
+    redis: { nofile: { soft: 10032, hard: 10032 } },
+    kafka: { nofile: { soft: 4096, hard: 4096 } },
+    clickhouse: { nofile: { soft: 262144, hard: 262144 } },
+    web: { nofile: { soft: 4096, hard: 4096 } },
+  },
   secretKeyIn: 'config',
   components: { snuba: true, relay: true, symbolicator: true },
   clickhouse: true,
