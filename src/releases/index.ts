@@ -14,11 +14,26 @@ export type ReleaseInfo = Release<SupportedTag>;
 /** Releases whose files this tool renders and installs, oldest first. */
 export const SUPPORTED_TAGS = LIST.map((r) => r.tag) as unknown as readonly [SupportedTag, ...SupportedTag[]];
 export const NEWEST_TAG: SupportedTag = LIST[LIST.length - 1].tag;
+/**
+ * The release of an answers file that names none: the newest release at the time `tag` became optional, so
+ * such a file keeps installing what it installed (a newer release asks more of the host; name it to get it).
+ */
+export const DEFAULT_TAG: SupportedTag = '20.7.0';
 
 export const RELEASES = Object.fromEntries(LIST.map((r) => [r.tag, r])) as Record<SupportedTag, ReleaseInfo>;
 
 export function isSupportedTag(tag: string): tag is SupportedTag {
   return (SUPPORTED_TAGS as readonly string[]).includes(tag);
+}
+
+/** The registry an image comes from (`docker.io` when the image names none). */
+export function registryOf(i: PulledImage): string {
+  return i.registry ?? 'docker.io';
+}
+
+/** Every registry the release pulls from, in pull order. */
+export function registriesOf(r: Release): string[] {
+  return [...new Set(r.images.map(registryOf))];
 }
 
 /** The image a service runs or builds from, as the compose file names it (before a registry mirror). */
@@ -36,8 +51,19 @@ export function imageName(images: Record<string, string>, ref: ImageRef): string
 
 /** What the bootstrap of a release does, in words (the upgrade's dry-run plan). */
 export function describeBootstrap(actions: BootstrapAction[]): string {
-  const words = actions.map((a) => (a.kind === 'snuba-bootstrap' ? a.commands.map((c) => `snuba ${c.join(' ')}`).join(', ') : 'Relay credentials when missing'));
+  const words = actions.map((a) => {
+    switch (a.kind) {
+      case 'snuba-bootstrap':
+        return a.commands.map((c) => `snuba ${c.join(' ')}`).join(', ');
+      case 'relay-credentials':
+        return 'Relay credentials when missing';
+      case 's3-buckets':
+        return `${a.service} buckets ${a.buckets.map((b) => b.name).join(', ')} when missing`;
+      case 'compose-wait':
+        return `wait for ${a.services.join(', ')} healthy`;
+    }
+  });
   return words.length ? `bootstrap: ${words.join(', ')}` : 'no bootstrap';
 }
 
-export type { Release, PulledImage, BuiltImage, ImageRef, FileSpec, MountGroup, BootstrapAction, Wait, Arrival, OneOffUse, OneOffId } from './types.js';
+export type { Release, Profile, PulledImage, BuiltImage, ImageRef, FileSpec, MountGroup, BootstrapAction, Wait, Arrival, OneOffUse, OneOffId } from './types.js';

@@ -57,10 +57,21 @@ export type BootstrapAction =
   /** `snuba-api <args>` for each command, once per Snuba image; with `zookeeper`, ZOOKEEPER-3056 is repaired first. */
   | { kind: 'snuba-bootstrap'; commands: string[][]; zookeeper?: boolean }
   /** `relay credentials generate`, once: the file is kept forever, owned by the uid Relay runs as. */
-  | { kind: 'relay-credentials'; uid: number };
+  | { kind: 'relay-credentials'; uid: number }
+  /**
+   * S3 buckets in the release's object store (`service`), each with an expiry of `retention.days` (a lifecycle
+   * rule), created when missing. The requests run in a one-off container of `runIn` (python3, on the compose
+   * network), so nothing is installed into the store's container; a bucket with `profile` only with that profile.
+   */
+  | { kind: 's3-buckets'; service: string; endpoint: string; accessKey: string; secretKey: string; runIn: string; buckets: Array<{ name: string; profile?: Profile }> }
+  /** `up --wait` of these services: started and healthy by their compose healthchecks before the next step. */
+  | { kind: 'compose-wait'; services: string[] };
 
-/** What `up` waits for before it reports Sentry started. */
-export type Wait = { kind: 'vhost'; path: string };
+/**
+ * What `up` waits for before it reports Sentry started: health through the nginx vhost, or every service of
+ * the active profiles that has a compose healthcheck reporting healthy (`up --wait`).
+ */
+export type Wait = { kind: 'vhost'; path: string } | { kind: 'compose-healthy' };
 
 /** One-off data steps, implemented in src/upgrade/one-offs/. */
 export type OneOffId = 'file-storage-to-data-files' | 'postgres-9.5-to-9.6';
@@ -77,6 +88,9 @@ export interface Arrival {
   from: string;
   oneOffs: OneOffUse[];
 }
+
+/** The official installer's Compose profiles (24.8.0 and later). */
+export type Profile = 'feature-complete' | 'errors-only';
 
 /** A database column an answer is stored in, and its size in characters (varchar(max)). */
 export interface ColumnLimit {
@@ -110,9 +124,22 @@ export interface Release<Tag extends string = string> {
   files: FileSpec[];
   mountGroups: MountGroup[];
   bootstrap: BootstrapAction[];
+  /** The migrations command run in a one-off `web` container; absent: `sentry upgrade --noinput`. */
+  migrate?: string[];
+  /** Requirements the release's Sentry image needs beyond the answers' plugins (pinned). */
+  sentryRequirements?: string[];
   waits: Wait[];
+  /** Shared secrets between its services, generated once (CSPRNG) and kept in secrets.json: `secrets.<name>` in templates. */
+  generatedSecrets?: string[];
+  /** Lists the release's templates iterate over (`data.<name>`), e.g. its consumers. */
+  templateData?: Record<string, unknown>;
   /** Answers the release stores in its database, by answer path, with the column sizes of its schema. */
   answerLimits: Record<string, ColumnLimit[]>;
+  /**
+   * Compose profiles of the release (`COMPOSE_PROFILES` in `.env`): the one the official `.env` sets, and
+   * each profile the answers may choose. Absent: the release has none, and the answer `profile` is refused.
+   */
+  profiles?: { default: Profile; offered: Profile[] };
   /** Absent for the oldest release: nothing upgrades to it. */
   arrival?: Arrival;
 }

@@ -14,6 +14,8 @@ export interface View {
   projectName: string;
   url: string;
   urlHost: string;
+  /** scheme://host[:port] of the url: the origin browsers send (CSRF_TRUSTED_ORIGINS). */
+  origin: string;
   https: boolean;
   httpsAuthority: string;
   secretKey: string;
@@ -31,6 +33,13 @@ export interface View {
   images: ImageSet;
   volumesMode: boolean;
   dataDir: string;
+  /** `COMPOSE_PROFILES` (empty for releases without profiles) and whether it is the full stack. */
+  profile: string;
+  featureComplete: boolean;
+  /** The release's own lists for its templates (src/releases: templateData). */
+  data: Record<string, unknown>;
+  /** The release's generated shared secrets, by name. */
+  secrets: Record<string, string>;
 }
 
 const GROUP_TYPES: Record<Answers['ldap']['groupType'], string> = {
@@ -40,6 +49,12 @@ const GROUP_TYPES: Record<Answers['ldap']['groupType'], string> = {
   activeDirectory: 'ActiveDirectoryGroupType',
 };
 
+/** The Compose profile the install runs: the answer, else the release's default; empty without profiles. */
+export function profileOf(a: Answers): string {
+  const p = RELEASES[a.tag].profiles;
+  return p ? (a.profile ?? p.default) : '';
+}
+
 /** Paths in the compose file: relative to the install dir when inside it (the file stays portable). */
 export function composePath(installDir: string, p: string): string {
   const abs = resolve(installDir, p);
@@ -47,7 +62,7 @@ export function composePath(installDir: string, p: string): string {
   return rel && !rel.startsWith('..') && !isAbsolute(rel) ? `./${rel}` : abs;
 }
 
-export function buildView(a: Answers, secretKey: string, installDir: string): View {
+export function buildView(a: Answers, secretKey: string, installDir: string, generated: Record<string, string> = {}): View {
   const url = parseUrl(a.url)!;
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const release = RELEASES[a.tag];
@@ -56,6 +71,7 @@ export function buildView(a: Answers, secretKey: string, installDir: string): Vi
   const need = (req: string) => {
     if (!names.has(requirementName(req))) requirements.push(req);
   };
+  for (const r of release.sentryRequirements ?? []) need(r);
   if (a.mail.useSsl) need('django-smtp-ssl~=1.0');
   if (a.ldap.enabled) {
     need('sentry-ldap-auth==2.9.0');
@@ -69,6 +85,7 @@ export function buildView(a: Answers, secretKey: string, installDir: string): Vi
     projectName: release.projectName,
     url: a.url.replace(/\/+$/, ''),
     urlHost: host,
+    origin: url.origin,
     https: url.protocol === 'https:',
     httpsAuthority: a.ports.https === 443 ? url.hostname : `${url.hostname}:${a.ports.https}`,
     secretKey,
@@ -93,5 +110,9 @@ export function buildView(a: Answers, secretKey: string, installDir: string): Vi
     images: imagesFor(a.tag, a.images.registry),
     volumesMode: a.storage.mode === 'volumes',
     dataDir: resolve(installDir, a.storage.dataDir),
+    profile: profileOf(a),
+    featureComplete: profileOf(a) === 'feature-complete',
+    data: release.templateData ?? {},
+    secrets: Object.fromEntries((release.generatedSecrets ?? []).map((n) => [n, generated[n] ?? ''])),
   };
 }

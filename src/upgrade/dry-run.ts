@@ -55,8 +55,8 @@ export async function describeUpgrade(o: { layout: Layout; path: string[]; hops:
       `create volumes: ${newVolumes.length ? newVolumes.join(', ') : 'none missing'}`,
       ...h.hop.oneOffs.map((id) => `${ONE_OFFS[id].title}: ${ONE_OFFS[id].plan}`),
       describeBootstrap(RELEASES[to].bootstrap),
-      'migrations: sentry upgrade --noinput',
-      `up -d, then wait for ${RELEASES[to].waits.map((w) => `${t.protocol}://${t.host}:${t.port}${w.path}`).join(' and ') || 'the containers only'}`,
+      `migrations: ${(RELEASES[to].migrate ?? ['sentry', 'upgrade', '--noinput']).join(' ')}`,
+      `up -d, then wait for ${RELEASES[to].waits.map((w) => (w.kind === 'vhost' ? `${t.protocol}://${t.host}:${t.port}${w.path}` : 'every healthcheck of the stack')).join(' and ') || 'the containers only'}`,
     ];
     add('  steps:');
     steps.forEach((s, n) => add(`    ${n + 1}. ${s}`));

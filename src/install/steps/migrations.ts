@@ -4,6 +4,7 @@
  */
 import { inspectImage, projectContainers, execIn } from '../docker.js';
 import { sentryImageFor } from '../../render/images.js';
+import { RELEASES } from '../../releases/index.js';
 import { CancelledError, UserError, EXIT } from '../../errors.js';
 import { done, skipped, type Ctx, type Step } from '../context.js';
 
@@ -44,6 +45,9 @@ export async function waitForPostgres(ctx: Ctx, out: (l: string) => void, timeou
   );
 }
 
+/** The release's migrations command (`migrate`), by default `sentry upgrade --noinput`. */
+const migrateCommand = (ctx: Ctx) => RELEASES[ctx.answers!.tag].migrate ?? ['sentry', 'upgrade', '--noinput'];
+
 export const migrationsStep: Step = {
   id: 'migrations',
   title: 'Run database migrations',
@@ -54,9 +58,9 @@ export const migrationsStep: Step = {
     if (image && ctx.state.migratedImage === image.id && ctx.state.tag === ctx.answers!.tag) {
       return skipped('the database is migrated for this Sentry image');
     }
-    if (ctx.dryRun) return skipped('dry run: would wait for PostgreSQL, then run `sentry upgrade --noinput`');
+    if (ctx.dryRun) return skipped(`dry run: would wait for PostgreSQL, then run \`${migrateCommand(ctx).join(' ')}\``);
     await waitForPostgres(ctx, out);
-    await ctx.runner!.run(['run', '--rm', '-T', 'web', 'sentry', 'upgrade', '--noinput'], { onLine: out });
+    await ctx.runner!.run(['run', '--rm', '-T', 'web', ...migrateCommand(ctx)], { onLine: out });
     ctx.state.migratedImage = image?.id;
     ctx.state.tag = ctx.answers!.tag;
     return done('migrations applied');

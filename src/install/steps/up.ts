@@ -14,11 +14,21 @@ import { configHashes, dependentsToRefresh, dependsOn, refreshDependents, servic
 import { healthTarget, waitHealthy } from '../health.js';
 import { UserError, EXIT } from '../../errors.js';
 import { done, skipped, type Ctx, type Step } from '../context.js';
+import { profileOf } from '../../render/view.js';
 
-export function composeServices(dir: string): Array<{ name: string; image?: string }> {
-  const doc = yaml.load(readFileSync(join(dir, 'docker-compose.yml'), 'utf8')) as { services: Record<string, { image?: string }> };
-  return Object.entries(doc.services).map(([name, s]) => ({ name, image: s.image }));
+/**
+ * The services of the install's compose file; with `profile`, only those Compose starts under it (no
+ * `profiles:`, or one that lists it), as `COMPOSE_PROFILES` in .env selects them.
+ */
+export function composeServices(dir: string, profile?: string): Array<{ name: string; image?: string }> {
+  const doc = yaml.load(readFileSync(join(dir, 'docker-compose.yml'), 'utf8')) as { services: Record<string, { image?: string; profiles?: string[] }> };
+  return Object.entries(doc.services)
+    .filter(([, s]) => profile === undefined || !s.profiles?.length || s.profiles.includes(profile))
+    .map(([name, s]) => ({ name, image: s.image }));
 }
+
+/** The services that run in this install: the compose file's, under the answers' profile. */
+export const activeServices = (ctx: Ctx) => composeServices(ctx.layout.dir, profileOf(ctx.answers!));
 
 function hashFiles(ctx: Ctx, paths: string[]): string {
   const h = createHash('sha256');
@@ -41,14 +51,14 @@ async function upHash(ctx: Ctx): Promise<string> {
   h.update(readPlanned(ctx, join(ctx.layout.dir, 'docker-compose.yml'))).update(readPlanned(ctx, join(ctx.layout.dir, '.env')));
   const overrides = join(ctx.layout.dir, 'docker-compose.override.yml');
   if (existsSync(overrides)) h.update(readFileSync(overrides));
-  for (const s of composeServices(ctx.layout.dir)) if (s.image) h.update(s.image).update((await inspectImage(s.image.replace(/\$\$/g, '$')))?.id ?? 'missing');
+  for (const s of activeServices(ctx)) if (s.image) h.update(s.image).update((await inspectImage(s.image.replace(/\$\$/g, '$')))?.id ?? 'missing');
   for (const [name, g] of Object.entries(mountGroups(ctx))) h.update(name).update(hashFiles(ctx, g.files));
   return h.digest('hex').slice(0, 32);
 }
 
 async function notRunning(ctx: Ctx): Promise<string[]> {
   const running = new Set((await projectContainers(ctx.project!)).filter((c) => !c.oneoff && c.state === 'running').map((c) => c.service));
-  return composeServices(ctx.layout.dir).map((s) => s.name).filter((n) => !running.has(n));
+  return activeServices(ctx).map((s) => s.name).filter((n) => !running.has(n));
 }
 
 /** Waits until Sentry answers `path` through the nginx vhost; on a timeout the error shows what is not running. */
@@ -73,6 +83,18 @@ async function waitVhost(ctx: Ctx, path: string): Promise<string> {
   return `healthy over ${target.protocol} after ${(health.ms / 1000).toFixed(1)} s`;
 }
 
+/**
+ * Waits until every running service with a compose healthcheck reports healthy (`up --wait`, which recreates
+ * nothing here: --no-recreate), as the official installer's last step does.
+ */
+export async function waitComposeHealthy(ctx: Ctx, out: (l: string) => void, services: string[] = []): Promise<string> {
+  const start = Date.now();
+  const timeout = Math.round(Number(process.env.SENTRY_ONPREM_HEALTH_TIMEOUT_MS ?? 600_000) / 1000);
+  await ctx.runner!.run(['up', '-d', '--no-recreate', '--wait', '--wait-timeout', String(timeout), ...services], { onLine: out });
+  ctx.log.write(`wait compose healthy ${services.join(' ') || 'all'} ${Date.now() - start} ms`);
+  return `${services.length ? services.join(', ') : 'every service'} healthy after ${((Date.now() - start) / 1000).toFixed(1)} s`;
+}
+
 export const upStep: Step = {
   id: 'up',
   title: 'Start Sentry',
@@ -92,7 +114,7 @@ export const upStep: Step = {
     }
     const existing = (await projectContainers(ctx.project!)).filter((c) => !c.oneoff);
     const before = new Map(existing.map((c) => [c.service, c.id]));
-    const changed = await servicesToRecreate(composeServices(ctx.layout.dir), existing, await configHashes(ctx.runner!));
+    const changed = await servicesToRecreate(activeServices(ctx), existing, await configHashes(ctx.runner!));
     // --no-deps with the list: Compose would otherwise also recreate the dependents of what it recreates.
     await ctx.runner!.run(['up', '-d', '--remove-orphans', ...(changed.length ? ['--no-deps', ...changed] : [])], { onLine: out });
     const previous = ctx.state.mountHashes ?? {};
@@ -112,7 +134,7 @@ export const upStep: Step = {
     const refreshed = await refreshDependents(ctx.runner!, dependents, out);
     // What the release waits for before it counts as started (its `waits`).
     const waited: string[] = [];
-    for (const w of RELEASES[ctx.answers!.tag].waits) waited.push(await waitVhost(ctx, w.path));
+    for (const w of RELEASES[ctx.answers!.tag].waits) waited.push(w.kind === 'vhost' ? await waitVhost(ctx, w.path) : await waitComposeHealthy(ctx, out));
     ctx.state.upHash = await upHash(ctx);
     ctx.state.mountHashes = mountHashes;
     const changes = [restart.size && `restarted ${[...restart].join(', ')}`, ...refreshed].filter(Boolean);
