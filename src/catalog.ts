@@ -35,7 +35,7 @@ const MINIMUMS: Array<{ from: string; min: Minimums }> = [
   { from: '9.1.2', min: { docker: '17.05.0', compose: '1.23.0', ramMb: 3072, sse42: false, kvmEscape: false, composeV1: true, composeWhy: 'sentry-onprem runs `config --hash`, which Compose v1 has since 1.23.0 (the official 9.1.2 installer asked for 1.17.0)' } },
 ];
 
-export { SUPPORTED_TAGS, NEWEST_TAG, RELEASES, isSupportedTag, type SupportedTag, type ReleaseInfo } from './releases/index.js';
+export { SUPPORTED_TAGS, NEWEST_TAG, DEFAULT_TAG, RELEASES, isSupportedTag, type SupportedTag, type ReleaseInfo } from './releases/index.js';
 
 /** Official hard stops: an upgrade may not skip any of these. */
 export const HARD_STOPS = ['9.1.2', '21.5.0', '21.6.3', '23.6.2', '23.11.0', '24.8.0', '25.5.1', '26.5.1'];

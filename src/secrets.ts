@@ -26,6 +26,8 @@ export interface Secrets {
   adminPassword?: string;
   mailPassword?: string;
   ldapBindPassword?: string;
+  /** Shared secrets a release's services need among themselves (its `generatedSecrets`), made once. */
+  generated?: Record<string, string>;
 }
 
 export function readSecrets(path: string): Secrets {
@@ -53,7 +55,7 @@ export function writeSecrets(path: string, secrets: Secrets): void {
 
 /** Every secret value, for redaction of logs, diffs and error output. */
 export function secretValues(secrets: Secrets): string[] {
-  return Object.values(secrets).filter((v): v is string => typeof v === 'string' && v.length >= 4);
+  return [...Object.values(secrets), ...Object.values(secrets.generated ?? {})].filter((v): v is string => typeof v === 'string' && v.length >= 4);
 }
 
 export function redact(text: string, values: string[]): string {

@@ -6,10 +6,10 @@ import { existsSync, readFileSync, accessSync, constants } from 'node:fs';
 import { resolve } from 'node:path';
 import yaml from 'js-yaml';
 import { answersSchema, type Answers } from './schema.js';
-import { NEWEST_TAG } from '../catalog.js';
+import { DEFAULT_TAG } from '../catalog.js';
 import { issuesToProblems } from './problems.js';
 import { checkTlsFiles } from './tls-files.js';
-import { releaseLimitProblems } from './release-limits.js';
+import { releaseAnswerProblems, releaseLimitProblems } from './release-limits.js';
 import { parseUrl } from './validators.js';
 import { AnswersError, UserError, EXIT, type FieldProblem } from '../errors.js';
 import type { Layout } from '../layout.js';
@@ -108,7 +108,7 @@ export function validateAnswers(input: unknown, dir: string): { answers: Answers
   if (!parsed.success) {
     // The release's column sizes too, so every problem is listed at once.
     const problems = issuesToProblems(parsed.error.issues, input);
-    const tag = isObj(input) && typeof input.tag === 'string' ? input.tag : NEWEST_TAG;
+    const tag = isObj(input) && typeof input.tag === 'string' ? input.tag : DEFAULT_TAG;
     for (const p of releaseLimitProblems(tag, input)) if (!problems.some((q) => q.path === p.path)) problems.push(p);
     throw new AnswersError(problems);
   }
@@ -128,7 +128,7 @@ export function validateAnswers(input: unknown, dir: string): { answers: Answers
       problems.push({ path: 'admin.passwordFile', given: file, expected: `a readable file (${(err as NodeJS.ErrnoException).code})` });
     }
   }
-  problems.push(...releaseLimitProblems(answers.tag, answers));
+  problems.push(...releaseLimitProblems(answers.tag, answers), ...releaseAnswerProblems(answers.tag, answers));
   const url = parseUrl(answers.url)!;
   if (answers.tls.mode === 'files') {
     problems.push(...checkTlsFiles(resolve(dir, answers.tls.cert), resolve(dir, answers.tls.key), url.hostname.replace(/^\[|\]$/g, '')));

@@ -1,6 +1,6 @@
 /** Interactive questions, pre-filled with the current answers. Loaded only on a TTY. */
 import { input, password, select } from '@inquirer/prompts';
-import { SUPPORTED_TAGS, NEWEST_TAG } from '../catalog.js';
+import { SUPPORTED_TAGS, DEFAULT_TAG } from '../catalog.js';
 import { isEmail, isTimeZone, parseUrl } from './validators.js';
 import { releaseLimitProblem } from './release-limits.js';
 
@@ -18,7 +18,7 @@ export async function promptAnswers(current: Obj): Promise<Obj> {
   set(out, 'tag', await select({
     message: 'Sentry release',
     choices: SUPPORTED_TAGS.map((t) => ({ value: t, name: t })),
-    default: ((get(out, 'tag') as string) ?? NEWEST_TAG) as (typeof SUPPORTED_TAGS)[number],
+    default: ((get(out, 'tag') as string) ?? DEFAULT_TAG) as (typeof SUPPORTED_TAGS)[number],
   }));
   set(out, 'url', await input({
     message: 'URL users open (https://sentry.example.com)',

@@ -3,7 +3,7 @@
  * Every field has a default except the ones an install cannot guess (url, admin).
  */
 import { z } from 'zod';
-import { SUPPORTED_TAGS, NEWEST_TAG } from '../catalog.js';
+import { SUPPORTED_TAGS, DEFAULT_TAG } from '../catalog.js';
 import {
   isCronSchedule,
   isEmail,
@@ -11,6 +11,7 @@ import {
   isLdapUri,
   isLdapUserFilter,
   isPipRequirement,
+  isRegistryHost,
   isRegistryPrefix,
   isTimeZone,
   noControlChars,
@@ -33,7 +34,7 @@ const path = text('a file path');
 
 export const answersSchema = z
   .object({
-    tag: z.enum(SUPPORTED_TAGS, { message: `one of the supported releases: ${SUPPORTED_TAGS.join(', ')}` }).default(NEWEST_TAG),
+    tag: z.enum(SUPPORTED_TAGS, { message: `one of the supported releases: ${SUPPORTED_TAGS.join(', ')}` }).default(DEFAULT_TAG),
     url: z
       .string({ message: 'an http:// or https:// URL with a host name' })
       .refine((s) => parseUrl(s) !== null, { message: 'an http:// or https:// URL with a host name (no user, query or fragment)' }),
@@ -151,9 +152,22 @@ export const answersSchema = z
       })
       .strict()
       .prefault({}),
+    // Absent: the release's own default (COMPOSE_PROFILES of its official .env); releases without profiles refuse it.
+    profile: z.enum(['feature-complete', 'errors-only'], { message: 'feature-complete or errors-only' }).optional(),
     images: z
       .object({
-        registry: z.string().refine(isRegistryPrefix, { message: 'a registry prefix such as mirror.example.com:5000/proxy, or empty' }).default(''),
+        registry: z
+          .union(
+            [
+              z.string().refine(isRegistryPrefix, { message: 'a registry prefix such as mirror.example.com:5000/proxy, or empty' }),
+              z.record(
+                z.string().refine(isRegistryHost, { message: 'a registry host such as docker.io or ghcr.io' }),
+                z.string().refine(isRegistryPrefix, { message: 'a registry prefix such as mirror.example.com:5000/ghcr, or empty for the registry itself' }),
+              ),
+            ],
+            { message: 'a registry prefix for every image, or a mapping from each registry the release pulls from (docker.io, ghcr.io, ...) to its mirror prefix' },
+          )
+          .default(''),
       })
       .strict()
       .prefault({}),

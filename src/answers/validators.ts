@@ -87,6 +87,9 @@ export function isCronSchedule(s: string): boolean {
 export const isRegistryPrefix = (s: string) =>
   s === '' || /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:\d{1,5})?(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/.test(s);
 
+/** A registry host as image names carry it: `docker.io`, `ghcr.io`, `registry.gitlab.com`, `host:5000`. */
+export const isRegistryHost = (s: string) => /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:\d{1,5})?$/.test(s) && (s.includes('.') || s.includes(':') || s === 'localhost');
+
 /**
  * An LDAP user filter as django-auth-ldap uses it: Python %-formatted with {'user': name}, so it must hold
  * %(user)s and no other % than %% (anything else fails at login time).

@@ -4,7 +4,7 @@
  * prerequisite is missing, 2 for a bad tag or check id. Read-only: no container is started.
  */
 import { resolve } from 'node:path';
-import { isSupportedTag, NEWEST_TAG, SUPPORTED_TAGS, type SupportedTag } from '../catalog.js';
+import { isSupportedTag, DEFAULT_TAG, SUPPORTED_TAGS, type SupportedTag } from '../catalog.js';
 import { AnswersError, EXIT, type FieldProblem } from '../errors.js';
 import { CHECK_IDS } from '../../checks/check-ids.js';
 import { readCheckAnswers, type CheckAnswers } from '../../checks/read-answers.js';
@@ -54,7 +54,7 @@ export async function check(opts: CheckOptions, out: NodeJS.WriteStream = proces
 
 /** The release to check for, or exit 2 naming every bad flag (tag, --skip-check ids) at once. */
 function validTag(opts: CheckOptions, answers: CheckAnswers): SupportedTag {
-  const tag = opts.tag ?? answers.tag ?? NEWEST_TAG;
+  const tag = opts.tag ?? answers.tag ?? DEFAULT_TAG;
   const problems: FieldProblem[] = [];
   if (!isSupportedTag(tag)) problems.push({ path: opts.tag !== undefined ? '--tag' : 'tag', given: tag, expected: `one of ${SUPPORTED_TAGS.join(', ')}` });
   for (const id of (opts.skipCheck ?? []).filter((s) => !(CHECK_IDS as readonly string[]).includes(s))) {

@@ -72,21 +72,12 @@ export interface ServiceContainer {
   oneoff: boolean;
   image: string;
   configHash?: string;
-  /** Its compose healthcheck's state; absent when it has none. */
-  health?: 'starting' | 'healthy' | 'unhealthy';
-}
-
-/** The healthcheck state in the engine's status line ("Up 2 minutes (healthy)"); none without a healthcheck. */
-export function healthOf(status: string): ServiceContainer['health'] {
-  const m = /\((healthy|unhealthy|health: starting)\)/.exec(status);
-  if (!m) return undefined;
-  return m[1] === 'health: starting' ? 'starting' : (m[1] as 'healthy' | 'unhealthy');
 }
 
 export async function projectContainers(project: string): Promise<ServiceContainer[]> {
   const filters = { label: [`com.docker.compose.project=${project}`] };
   const g = await get();
-  type Summary = { Id: string; State: string; Status?: string; ImageID: string; Labels: Record<string, string> };
+  type Summary = { Id: string; State: string; ImageID: string; Labels: Record<string, string> };
   const list: Summary[] = g
     ? await g<Summary[]>(`/containers/json?all=1&filters=${encodeURIComponent(JSON.stringify(filters))}`)
     : ((await (await docker()).listContainers({ all: true, filters })) as unknown as Summary[]);
@@ -97,7 +88,6 @@ export async function projectContainers(project: string): Promise<ServiceContain
     oneoff: (c.Labels['com.docker.compose.oneoff'] ?? '').toLowerCase() === 'true',
     image: c.ImageID,
     configHash: c.Labels['com.docker.compose.config-hash'],
-    health: healthOf(c.Status ?? ''),
   }));
 }
 

@@ -12,8 +12,10 @@ export interface InstallState {
   migratedImage?: string;
   /** Snuba image id the bootstrap last ran with (20.7.0+). */
   snubaBootstrapped?: string;
-  /** Sentry image id each release `sentry-shell` bootstrap action last ran with, by its id. */
+  /** Sentry image id each release `sentry-script` bootstrap action last ran with, by its id. */
   sentryScripts?: Record<string, string>;
+  /** S3 buckets made by the bootstrap, each with the expiry days of its lifecycle rule. */
+  s3Buckets?: Record<string, number>;
   /** Admin email created (or found) by the superuser step. */
   superuser?: string;
   /** Admin email whose default-organization and team memberships the superuser step made sure of. */

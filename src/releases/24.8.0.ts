@@ -124,16 +124,17 @@ export const release: Release<typeof tag> = {
       ].join('\n'),
     },
   ],
-  upgradeArgs: ['--create-kafka-topics'],
-  waits: [{ kind: 'healthchecks' }, VHOST_HEALTH],
+  // install/set-up-and-migrate-database.sh: Sentry creates its own Kafka topics (create-kafka-topics.sh is gone since 24.6.0).
+  migrate: ['sentry', 'upgrade', '--noinput', '--create-kafka-topics'],
+  waits: [{ kind: 'compose-healthy' }, VHOST_HEALTH],
   env: [
     { name: 'HEALTHCHECK_INTERVAL', value: '30s' },
     { name: 'HEALTHCHECK_TIMEOUT', value: '1m30s' },
     { name: 'HEALTHCHECK_RETRIES', value: '10' },
     { name: 'POSTGRES_MAX_CONNECTIONS', value: '100' },
   ],
-  composeProfiles: ['feature-complete', 'errors-only'],
-  csrfTrustedOrigins: true,
+  // errors-only exists since 24.7.1; the official .env sets feature-complete.
+  profiles: { default: 'feature-complete', offered: ['feature-complete', 'errors-only'] },
   arrival: {
     from: '23.11.0',
     oneOffs: [],

@@ -5,9 +5,10 @@
 import { release as r9_1_2 } from './9.1.2.js';
 import { release as r20_7_0 } from './20.7.0.js';
 import { release as r24_8_0 } from './24.8.0.js';
-import type { Release, PulledImage, ImageRef, BootstrapAction, Wait } from './types.js';
+import { release as r26_8_0 } from './26.8.0.js';
+import type { Release, PulledImage, ImageRef, BootstrapAction } from './types.js';
 
-const LIST = [r9_1_2, r20_7_0, r24_8_0] as const;
+const LIST = [r9_1_2, r20_7_0, r24_8_0, r26_8_0] as const;
 
 export type SupportedTag = (typeof LIST)[number]['tag'];
 export type ReleaseInfo = Release<SupportedTag>;
@@ -15,11 +16,26 @@ export type ReleaseInfo = Release<SupportedTag>;
 /** Releases whose files this tool renders and installs, oldest first. */
 export const SUPPORTED_TAGS = LIST.map((r) => r.tag) as unknown as readonly [SupportedTag, ...SupportedTag[]];
 export const NEWEST_TAG: SupportedTag = LIST[LIST.length - 1].tag;
+/**
+ * The release of an answers file that names none: the newest release at the time `tag` became optional, so
+ * such a file keeps installing what it installed (a newer release asks more of the host; name it to get it).
+ */
+export const DEFAULT_TAG: SupportedTag = '20.7.0';
 
 export const RELEASES = Object.fromEntries(LIST.map((r) => [r.tag, r])) as Record<SupportedTag, ReleaseInfo>;
 
 export function isSupportedTag(tag: string): tag is SupportedTag {
   return (SUPPORTED_TAGS as readonly string[]).includes(tag);
+}
+
+/** The registry an image comes from (`docker.io` when the image names none). */
+export function registryOf(i: PulledImage): string {
+  return i.registry ?? 'docker.io';
+}
+
+/** Every registry the release pulls from, in pull order. */
+export function registriesOf(r: Release): string[] {
+  return [...new Set(r.images.map(registryOf))];
 }
 
 /** The image a service runs or builds from, as the compose file names it (before a registry mirror). */
@@ -33,11 +49,6 @@ export function imageName(images: Record<string, string>, ref: ImageRef): string
   const name = images[ref.pulled];
   if (!name) throw new Error(`no pulled image "${ref.pulled}" in this release`);
   return name;
-}
-
-/** What `up` waits for, in words. */
-export function describeWait(w: Wait, vhost: string): string {
-  return w.kind === 'vhost' ? `${vhost}${w.path}` : 'every compose healthcheck healthy';
 }
 
 /** What the bootstrap of a release does, in words (the upgrade's dry-run plan). */
@@ -54,9 +65,13 @@ export function describeBootstrap(actions: BootstrapAction[]): string {
         return `an empty ${a.path} when missing`;
       case 'sentry-script':
         return `sentry exec: ${a.id}`;
+      case 's3-buckets':
+        return `${a.service} buckets ${a.buckets.map((b) => b.name).join(', ')} when missing`;
+      case 'compose-wait':
+        return `wait for ${a.services.join(', ')} healthy`;
     }
   });
   return words.length ? `bootstrap: ${words.join(', ')}` : 'no bootstrap';
 }
 
-export type { Release, PulledImage, BuiltImage, ImageRef, FileSpec, MountGroup, BootstrapAction, Wait, Arrival, OneOffUse, OneOffId } from './types.js';
+export type { Release, Profile, PulledImage, BuiltImage, ImageRef, FileSpec, MountGroup, BootstrapAction, Wait, Arrival, OneOffUse, OneOffId } from './types.js';

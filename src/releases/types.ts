@@ -66,13 +66,21 @@ export type BootstrapAction =
   /** An empty IP geolocation database at `path` when there is none (Relay and Sentry read it); an existing one is kept. */
   | { kind: 'geoip-database'; path: string }
   /** A Python script run by `sentry exec` (on stdin) in the web service, once per Sentry image, before the migrations (`id` names it in the state). */
-  | { kind: 'sentry-script'; id: string; script: string };
+  | { kind: 'sentry-script'; id: string; script: string }
+  /**
+   * S3 buckets in the release's object store (`service`), each with an expiry of `retention.days` (a lifecycle
+   * rule), created when missing. The requests run in a one-off container of `runIn` (python3, on the compose
+   * network), so nothing is installed into the store's container; a bucket with `profile` only with that profile.
+   */
+  | { kind: 's3-buckets'; service: string; endpoint: string; accessKey: string; secretKey: string; runIn: string; buckets: Array<{ name: string; profile?: Profile }> }
+  /** `up --wait` of these services: started and healthy by their compose healthchecks before the next step. */
+  | { kind: 'compose-wait'; services: string[] };
 
 /**
- * What `up` waits for before it reports Sentry started: Sentry's health through the nginx vhost, or every
- * started container that has a compose healthcheck reporting healthy.
+ * What `up` waits for before it reports Sentry started: health through the nginx vhost, or every service of
+ * the active profiles that has a compose healthcheck reporting healthy (`up --wait`).
  */
-export type Wait = { kind: 'vhost'; path: string } | { kind: 'healthchecks' };
+export type Wait = { kind: 'vhost'; path: string } | { kind: 'compose-healthy' };
 
 /** One-off data steps, implemented in src/upgrade/one-offs/. */
 export type OneOffId = 'file-storage-to-data-files' | 'postgres-9.5-to-9.6';
@@ -89,6 +97,9 @@ export interface Arrival {
   from: string;
   oneOffs: OneOffUse[];
 }
+
+/** The official installer's Compose profiles (24.8.0 and later). */
+export type Profile = 'feature-complete' | 'errors-only';
 
 /** A database column an answer is stored in, and its size in characters (varchar(max)). */
 export interface ColumnLimit {
@@ -122,22 +133,26 @@ export interface Release<Tag extends string = string> {
   files: FileSpec[];
   mountGroups: MountGroup[];
   bootstrap: BootstrapAction[];
+  /** The migrations command run in a one-off `web` container; absent: `sentry upgrade --noinput`. */
+  migrate?: string[];
+  /** Requirements the release's Sentry image needs beyond the answers' plugins (pinned). */
+  sentryRequirements?: string[];
   waits: Wait[];
   /** The compose file's `ulimits` (the engine must be able to set them; the `ulimits` check). */
   ulimits?: Record<string, Record<string, { soft: number; hard: number }>>;
+  /** Shared secrets between its services, generated once (CSPRNG) and kept in secrets.json: `secrets.<name>` in templates. */
+  generatedSecrets?: string[];
+  /** Lists the release's templates iterate over (`data.<name>`), e.g. its consumers. */
+  templateData?: Record<string, unknown>;
   /** Answers the release stores in its database, by answer path, with the column sizes of its schema. */
   answerLimits: Record<string, ColumnLimit[]>;
+  /**
+   * Compose profiles of the release (`COMPOSE_PROFILES` in `.env`): the one the official `.env` sets, and
+   * each profile the answers may choose. Absent: the release has none, and the answer `profile` is refused.
+   */
+  profiles?: { default: Profile; offered: Profile[] };
   /** Absent for the oldest release: nothing upgrades to it. */
   arrival?: Arrival;
   /** Further `.env` variables of the official release, with its values (healthcheck timings, ...). */
   env?: Array<{ name: string; value: string }>;
-  /** Compose profiles the release defines (`COMPOSE_PROFILES` in `.env`); the first is the default. */
-  composeProfiles?: string[];
-  /** Extra arguments of `sentry upgrade` (e.g. `--create-kafka-topics`: Sentry creates its Kafka topics). */
-  upgradeArgs?: string[];
-  /**
-   * The release's Django checks the Origin header of unsafe requests: `CSRF_TRUSTED_ORIGINS` must list the
-   * url, or every form posted through a TLS terminator fails.
-   */
-  csrfTrustedOrigins?: boolean;
 }

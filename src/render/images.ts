@@ -1,8 +1,13 @@
-/** Image names of a release (from its data in src/releases/), rewritten through a registry mirror prefix when the answers ask for one. */
-import { RELEASES, imageName, officialName, type SupportedTag } from '../releases/index.js';
+/**
+ * Image names of a release (from its data in src/releases/), rewritten through the answers' `images.registry`:
+ * one mirror prefix for every image, or a prefix per registry the release pulls from.
+ */
+import { RELEASES, imageName, officialName, registryOf, type PulledImage, type SupportedTag } from '../releases/index.js';
+import type { Answers } from '../answers/schema.js';
 
 /** Pulled images by key (`images.snuba` in the templates). */
 export type ImageSet = Record<string, string>;
+export type RegistryAnswer = Answers['images']['registry'];
 
 /** `postgres:9.6` -> `<prefix>/library/postgres:9.6`; `getsentry/snuba:20.7.0` -> `<prefix>/getsentry/snuba:20.7.0`. */
 export function throughRegistry(image: string, prefix: string): string {
@@ -11,19 +16,38 @@ export function throughRegistry(image: string, prefix: string): string {
   return `${prefix}/${name}`;
 }
 
-export function imagesFor(tag: SupportedTag, registry: string): ImageSet {
+/**
+ * One image through the answer. A prefix keeps the registry host in the path (`<prefix>/ghcr.io/getsentry/snuba:…`),
+ * as a pull-through mirror of several registries names them. A mapping replaces the registry host by its prefix
+ * (`ghcr.io/getsentry/snuba:…` -> `<ghcr prefix>/getsentry/snuba:…`); an empty prefix pulls from the registry itself.
+ */
+export function mirrored(i: PulledImage, registry: RegistryAnswer): string {
+  if (typeof registry === 'string') return throughRegistry(officialName(i), registry);
+  const prefix = registry[registryOf(i)];
+  if (prefix === undefined) throw new Error(`images.registry maps no prefix for ${registryOf(i)}`);
+  return prefix ? throughRegistry(i.image, prefix) : officialName(i);
+}
+
+/** A helper image the installer runs (not in the release's list), named with its registry host when not Docker Hub. */
+export function mirroredName(name: string, registry: RegistryAnswer): string {
+  const first = name.split('/')[0];
+  const hosted = name.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost');
+  return mirrored(hosted ? { key: name, image: name.slice(first.length + 1), registry: first, services: [] } : { key: name, image: name, services: [] }, registry);
+}
+
+export function imagesFor(tag: SupportedTag, registry: RegistryAnswer): ImageSet {
   const out: ImageSet = {};
-  for (const i of RELEASES[tag].images) out[i.key] = throughRegistry(officialName(i), registry);
+  for (const i of RELEASES[tag].images) out[i.key] = mirrored(i, registry);
   return out;
 }
 
 /** Every image the install pulls (not built locally), in the compose file's form. */
-export function pulledImages(tag: SupportedTag, registry: string): string[] {
+export function pulledImages(tag: SupportedTag, registry: RegistryAnswer): string[] {
   return [...new Set(Object.values(imagesFor(tag, registry)))];
 }
 
 /** `.env` lines the official release carries for its images (SENTRY_IMAGE=..., or 20.7.0's SENTRY_VERSION=...). */
-export function imageEnv(tag: SupportedTag, registry: string): Array<{ name: string; value: string }> {
+export function imageEnv(tag: SupportedTag, registry: RegistryAnswer): Array<{ name: string; value: string }> {
   const images = imagesFor(tag, registry);
   const out: Array<{ name: string; value: string }> = [];
   for (const i of RELEASES[tag].images) {
@@ -34,6 +58,6 @@ export function imageEnv(tag: SupportedTag, registry: string): Array<{ name: str
 }
 
 /** The image the release's Sentry services run (web, the migrations): its local build or a pulled image. */
-export function sentryImageFor(tag: SupportedTag, registry: string): string {
+export function sentryImageFor(tag: SupportedTag, registry: RegistryAnswer): string {
   return imageName(imagesFor(tag, registry), RELEASES[tag].sentryImage);
 }

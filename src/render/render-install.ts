@@ -49,13 +49,16 @@ export function planRender(layout: Layout, answers: Answers, adminPasswordInline
   const secrets: Secrets = { ...known };
   const newSecretKey = !secrets.secretKey;
   if (newSecretKey) secrets.secretKey = generateSecret(50);
+  for (const name of RELEASES[answers.tag].generatedSecrets ?? []) {
+    if (!secrets.generated?.[name]) secrets.generated = { ...secrets.generated, [name]: generateSecret(50) };
+  }
   if (adminPasswordInline && answers.admin.password) secrets.adminPassword = answers.admin.password;
   if (!adminPasswordInline) delete secrets.adminPassword;
   secrets.mailPassword = answers.mail.password || undefined;
   secrets.ldapBindPassword = answers.ldap.bindPassword || undefined;
   const secretsChanged = JSON.stringify(clean(secrets)) !== JSON.stringify(clean(known));
 
-  const view = buildView(answers, secrets.secretKey!, layout.dir);
+  const view = buildView(answers, secrets.secretKey!, layout.dir, secrets.generated);
   // Beside the kept copies it vouches for, so backups and rollbacks carry it with them.
   const fingerprintFile = join(layout.renderedDir, '.fingerprint');
   const rendered = renderFilesCached(view, layout.renderedDir, fingerprintFile);

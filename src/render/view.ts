@@ -14,6 +14,8 @@ export interface View {
   projectName: string;
   url: string;
   urlHost: string;
+  /** scheme://host[:port] of the url: the origin browsers send (CSRF_TRUSTED_ORIGINS). */
+  origin: string;
   https: boolean;
   httpsAuthority: string;
   secretKey: string;
@@ -22,10 +24,6 @@ export interface View {
   imageEnv: Array<{ name: string; value: string }>;
   /** Further `.env` variables of the official release (healthcheck timings, ...). */
   releaseEnv: Array<{ name: string; value: string }>;
-  /** `COMPOSE_PROFILES` of `.env`, for releases that define profiles. */
-  composeProfiles?: string;
-  /** Origins Django accepts unsafe requests from (releases whose Django checks the Origin header). */
-  csrfTrustedOrigins: string[];
   mail: Omit<Answers['mail'], 'backend' | 'from'> & { backend: string; from: string };
   timezone: string;
   web: { workers: number; bufferSize: number };
@@ -37,6 +35,13 @@ export interface View {
   images: ImageSet;
   volumesMode: boolean;
   dataDir: string;
+  /** `COMPOSE_PROFILES` (empty for releases without profiles) and whether it is the full stack. */
+  profile: string;
+  featureComplete: boolean;
+  /** The release's own lists for its templates (src/releases: templateData). */
+  data: Record<string, unknown>;
+  /** The release's generated shared secrets, by name. */
+  secrets: Record<string, string>;
 }
 
 const GROUP_TYPES: Record<Answers['ldap']['groupType'], string> = {
@@ -46,6 +51,12 @@ const GROUP_TYPES: Record<Answers['ldap']['groupType'], string> = {
   activeDirectory: 'ActiveDirectoryGroupType',
 };
 
+/** The Compose profile the install runs: the answer, else the release's default; empty without profiles. */
+export function profileOf(a: Answers): string {
+  const p = RELEASES[a.tag].profiles;
+  return p ? (a.profile ?? p.default) : '';
+}
+
 /** Paths in the compose file: relative to the install dir when inside it (the file stays portable). */
 export function composePath(installDir: string, p: string): string {
   const abs = resolve(installDir, p);
@@ -53,7 +64,7 @@ export function composePath(installDir: string, p: string): string {
   return rel && !rel.startsWith('..') && !isAbsolute(rel) ? `./${rel}` : abs;
 }
 
-export function buildView(a: Answers, secretKey: string, installDir: string): View {
+export function buildView(a: Answers, secretKey: string, installDir: string, generated: Record<string, string> = {}): View {
   const url = parseUrl(a.url)!;
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const release = RELEASES[a.tag];
@@ -62,6 +73,7 @@ export function buildView(a: Answers, secretKey: string, installDir: string): Vi
   const need = (req: string) => {
     if (!names.has(requirementName(req))) requirements.push(req);
   };
+  for (const r of release.sentryRequirements ?? []) need(r);
   if (a.mail.useSsl) need('django-smtp-ssl~=1.0');
   if (a.ldap.enabled) {
     need('sentry-ldap-auth==2.9.0');
@@ -75,14 +87,13 @@ export function buildView(a: Answers, secretKey: string, installDir: string): Vi
     projectName: release.projectName,
     url: a.url.replace(/\/+$/, ''),
     urlHost: host,
+    origin: url.origin,
     https: url.protocol === 'https:',
     httpsAuthority: a.ports.https === 443 ? url.hostname : `${url.hostname}:${a.ports.https}`,
     secretKey,
     secretKeyInConfig: release.secretKeyIn === 'config',
     imageEnv: imageEnv(a.tag, a.images.registry),
     releaseEnv: release.env ?? [],
-    composeProfiles: release.composeProfiles?.[0],
-    csrfTrustedOrigins: release.csrfTrustedOrigins ? [url.origin] : [],
     mail: {
       ...a.mail,
       backend: a.mail.backend === 'dummy' ? 'dummy' : a.mail.useSsl ? 'django_smtp_ssl.SSLEmailBackend' : 'smtp',
@@ -102,5 +113,9 @@ export function buildView(a: Answers, secretKey: string, installDir: string): Vi
     images: imagesFor(a.tag, a.images.registry),
     volumesMode: a.storage.mode === 'volumes',
     dataDir: resolve(installDir, a.storage.dataDir),
+    profile: profileOf(a),
+    featureComplete: profileOf(a) === 'feature-complete',
+    data: release.templateData ?? {},
+    secrets: Object.fromEntries((release.generatedSecrets ?? []).map((n) => [n, generated[n] ?? ''])),
   };
 }

@@ -1,6 +1,6 @@
 /** `upgrade --dry-run`: the plan (hops, images, files, steps) on stdout. Reads only; changes nothing. */
 import { RELEASES, type SupportedTag } from '../catalog.js';
-import { describeBootstrap, describeWait } from '../releases/index.js';
+import { describeBootstrap } from '../releases/index.js';
 import { pulledImages } from '../render/images.js';
 import { describeChanges, type RenderPlan } from '../render/render-install.js';
 import { inspectImage, volumeExists } from '../install/docker.js';
@@ -55,8 +55,8 @@ export async function describeUpgrade(o: { layout: Layout; path: string[]; hops:
       `create volumes: ${newVolumes.length ? newVolumes.join(', ') : 'none missing'}`,
       ...h.hop.oneOffs.map((id) => `${ONE_OFFS[id].title}: ${ONE_OFFS[id].plan}`),
       describeBootstrap(RELEASES[to].bootstrap),
-      `migrations: sentry upgrade ${['--noinput', ...(RELEASES[to].upgradeArgs ?? [])].join(' ')}`,
-      `up -d, then wait for ${RELEASES[to].waits.map((w) => describeWait(w, `${t.protocol}://${t.host}:${t.port}`)).join(' and ') || 'the containers only'}`,
+      `migrations: ${(RELEASES[to].migrate ?? ['sentry', 'upgrade', '--noinput']).join(' ')}`,
+      `up -d, then wait for ${RELEASES[to].waits.map((w) => (w.kind === 'vhost' ? `${t.protocol}://${t.host}:${t.port}${w.path}` : 'every healthcheck of the stack')).join(' and ') || 'the containers only'}`,
     ];
     add('  steps:');
     steps.forEach((s, n) => add(`    ${n + 1}. ${s}`));

@@ -218,3 +218,21 @@ test('24.8.0: nginx -t accepts the vhost with the rendered certificate; Relay ta
     removeDir(dir);
   }
 });
+
+test('24.8.0 with profile errors-only: .env selects it and compose v2 starts the 25 services outside feature-complete', (t) => {
+  if (!requireReaders(t, 'compose-v2')) return;
+  const dir = tempDir();
+  try {
+    writeFixedSecrets(dir);
+    assert.equal(render(dir, writeAnswers(join(dir, 'answers.yml'), { ...minimalAnswers('24.8.0'), profile: 'errors-only' })).code, 0);
+    assert.match(readFileSync(join(dir, '.env'), 'utf8'), /^COMPOSE_PROFILES=errors-only$/m);
+    const c = composeConfig(dir, 2);
+    assert.equal(c.code, 0, c.stderr);
+    const names = Object.keys(c.config.services);
+    assert.equal(names.length, 25);
+    const official = Object.entries(OFFICIAL.services).filter(([n, s]) => n !== 'geoipupdate' && !s.profiles).map(([n]) => n);
+    assert.deepEqual(names.sort(), official.sort());
+  } finally {
+    removeDir(dir);
+  }
+});

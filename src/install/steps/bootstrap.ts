@@ -15,6 +15,9 @@ import { syncDependencies } from '../sync-deps.js';
 import { writeFileAtomic } from '../../fs/atomic.js';
 import { UserError, EXIT } from '../../errors.js';
 import { done, skipped, type Ctx, type Step } from '../context.js';
+import { profileOf } from '../../render/view.js';
+import { S3_BUCKETS_PY } from '../s3-buckets.js';
+import { waitComposeHealthy } from './up.js';
 
 /** One action kind: whether it is done (and why), what it would do, and doing it (what it did, for the summary). */
 interface Action<A extends BootstrapAction> {
@@ -85,6 +88,38 @@ const fileCheck: Action<Extract<BootstrapAction, { kind: 'file-check' }>> = {
   },
 };
 
+type S3Buckets = Extract<BootstrapAction, { kind: 's3-buckets' }>;
+/** The buckets of the action that the install's profile uses, each with the retention days as its expiry. */
+const wantedBuckets = (ctx: Ctx, a: S3Buckets) =>
+  a.buckets.filter((b) => !b.profile || b.profile === profileOf(ctx.answers!)).map((b) => ({ name: b.name, days: ctx.answers!.retention.days }));
+
+const s3Buckets: Action<S3Buckets> = {
+  async check(ctx, a) {
+    const missing = wantedBuckets(ctx, a).filter((b) => ctx.state.s3Buckets?.[b.name] !== b.days);
+    if (!missing.length) return { done: `${a.service} buckets exist with their expiry` };
+    return { would: `make ${a.service} buckets ${missing.map((b) => `${b.name} (expiry ${b.days} days)`).join(', ')}` };
+  },
+  async run(ctx, a, out) {
+    const buckets = wantedBuckets(ctx, a);
+    await waitComposeHealthy(ctx, out, [a.service]);
+    const input = JSON.stringify({ endpoint: a.endpoint, accessKey: a.accessKey, secretKey: a.secretKey, buckets });
+    await ctx.runner!.run(['run', '--rm', '--no-deps', '-T', '--entrypoint', 'python3', a.runIn, '-c', S3_BUCKETS_PY], { input, onLine: out });
+    ctx.state.s3Buckets = { ...ctx.state.s3Buckets, ...Object.fromEntries(buckets.map((b) => [b.name, b.days])) };
+    return [`${a.service} buckets ${buckets.map((b) => b.name).join(', ')}`];
+  },
+};
+
+/** Needed only before other pending work: on its own, a wait is never the reason to run the bootstrap. */
+const composeWait: Action<Extract<BootstrapAction, { kind: 'compose-wait' }>> = {
+  async check(_ctx, a) {
+    return { would: `wait for ${a.services.join(', ')} healthy` };
+  },
+  async run(ctx, a, out) {
+    await waitComposeHealthy(ctx, out, a.services);
+    return [];
+  },
+};
+
 const geoipDatabase: Action<Extract<BootstrapAction, { kind: 'geoip-database' }>> = {
   async check(ctx, a) {
     return existsSync(join(ctx.layout.dir, a.path)) ? { done: `${a.path} exists` } : { would: `write an empty ${a.path}` };
@@ -119,6 +154,8 @@ const ACTIONS: { [K in BootstrapAction['kind']]: Action<Extract<BootstrapAction,
   'file-check': fileCheck,
   'geoip-database': geoipDatabase,
   'sentry-script': sentryScript,
+  's3-buckets': s3Buckets,
+  'compose-wait': composeWait,
 };
 const actionOf = <A extends BootstrapAction>(a: A) => ACTIONS[a.kind] as unknown as Action<A>;
 
@@ -140,7 +177,7 @@ export const bootstrapStep: Step = {
         would.push(c.would);
       }
     }
-    if (!pending.length) return skipped(doneNotes.join('; '));
+    if (!pending.some((p) => p.kind !== 'compose-wait')) return skipped(doneNotes.join('; '));
     if (ctx.dryRun) return skipped(`dry run: would ${would.join(' and ')}`);
     const did: string[] = [];
     for (const action of pending) did.push(...(await actionOf(action).run(ctx, action, out)));

@@ -46,6 +46,9 @@ export async function waitForPostgres(ctx: Ctx, out: (l: string) => void, timeou
   );
 }
 
+/** The release's migrations command (`migrate`), by default `sentry upgrade --noinput`. */
+const migrateCommand = (ctx: Ctx) => RELEASES[ctx.answers!.tag].migrate ?? ['sentry', 'upgrade', '--noinput'];
+
 export const migrationsStep: Step = {
   id: 'migrations',
   title: 'Run database migrations',
@@ -56,11 +59,10 @@ export const migrationsStep: Step = {
     if (image && ctx.state.migratedImage === image.id && ctx.state.tag === ctx.answers!.tag) {
       return skipped('the database is migrated for this Sentry image');
     }
-    if (ctx.dryRun) return skipped('dry run: would wait for PostgreSQL, then run `sentry upgrade --noinput`');
+    if (ctx.dryRun) return skipped(`dry run: would wait for PostgreSQL, then run \`${migrateCommand(ctx).join(' ')}\``);
     await syncDependencies(ctx, 'web', out);
     await waitForPostgres(ctx, out);
-    // upgradeArgs: e.g. --create-kafka-topics, where Sentry creates its own Kafka topics.
-    await ctx.runner!.run(['run', '--rm', '-T', 'web', 'sentry', 'upgrade', '--noinput', ...(RELEASES[ctx.answers!.tag].upgradeArgs ?? [])], { onLine: out });
+    await ctx.runner!.run(['run', '--rm', '-T', 'web', ...migrateCommand(ctx)], { onLine: out });
     ctx.state.migratedImage = image?.id;
     ctx.state.tag = ctx.answers!.tag;
     return done('migrations applied');

@@ -12,24 +12,23 @@ import { inspectImage, projectContainers, containerLogs } from '../docker.js';
 import { readPlanned } from '../planned-file.js';
 import { configHashes, dependentsToRefresh, dependsOn, refreshDependents, servicesToRecreate } from '../recreate-plan.js';
 import { healthTarget, waitHealthy } from '../health.js';
-import { CancelledError, UserError, EXIT } from '../../errors.js';
+import { UserError, EXIT } from '../../errors.js';
 import { done, skipped, type Ctx, type Step } from '../context.js';
+import { profileOf } from '../../render/view.js';
 
-/** `COMPOSE_PROFILES` of the install's `.env`. */
-function activeProfiles(dir: string): string[] {
-  const env = existsSync(join(dir, '.env')) ? readFileSync(join(dir, '.env'), 'utf8') : '';
-  const line = env.split('\n').find((l) => l.startsWith('COMPOSE_PROFILES='));
-  return line ? line.slice('COMPOSE_PROFILES='.length).split(',').map((p) => p.trim()).filter(Boolean) : [];
-}
-
-/** The services `up` starts: those without profiles, and those of an active profile. */
-export function composeServices(dir: string): Array<{ name: string; image?: string }> {
+/**
+ * The services of the install's compose file; with `profile`, only those Compose starts under it (no
+ * `profiles:`, or one that lists it), as `COMPOSE_PROFILES` in .env selects them.
+ */
+export function composeServices(dir: string, profile?: string): Array<{ name: string; image?: string }> {
   const doc = yaml.load(readFileSync(join(dir, 'docker-compose.yml'), 'utf8')) as { services: Record<string, { image?: string; profiles?: string[] }> };
-  const active = activeProfiles(dir);
   return Object.entries(doc.services)
-    .filter(([, s]) => !s.profiles?.length || s.profiles.some((p) => active.includes(p)))
+    .filter(([, s]) => profile === undefined || !s.profiles?.length || s.profiles.includes(profile))
     .map(([name, s]) => ({ name, image: s.image }));
 }
+
+/** The services that run in this install: the compose file's, under the answers' profile. */
+export const activeServices = (ctx: Ctx) => composeServices(ctx.layout.dir, profileOf(ctx.answers!));
 
 function hashFiles(ctx: Ctx, paths: string[]): string {
   const h = createHash('sha256');
@@ -52,14 +51,14 @@ async function upHash(ctx: Ctx): Promise<string> {
   h.update(readPlanned(ctx, join(ctx.layout.dir, 'docker-compose.yml'))).update(readPlanned(ctx, join(ctx.layout.dir, '.env')));
   const overrides = join(ctx.layout.dir, 'docker-compose.override.yml');
   if (existsSync(overrides)) h.update(readFileSync(overrides));
-  for (const s of composeServices(ctx.layout.dir)) if (s.image) h.update(s.image).update((await inspectImage(s.image.replace(/\$\$/g, '$')))?.id ?? 'missing');
+  for (const s of activeServices(ctx)) if (s.image) h.update(s.image).update((await inspectImage(s.image.replace(/\$\$/g, '$')))?.id ?? 'missing');
   for (const [name, g] of Object.entries(mountGroups(ctx))) h.update(name).update(hashFiles(ctx, g.files));
   return h.digest('hex').slice(0, 32);
 }
 
 async function notRunning(ctx: Ctx): Promise<string[]> {
   const running = new Set((await projectContainers(ctx.project!)).filter((c) => !c.oneoff && c.state === 'running').map((c) => c.service));
-  return composeServices(ctx.layout.dir).map((s) => s.name).filter((n) => !running.has(n));
+  return activeServices(ctx).map((s) => s.name).filter((n) => !running.has(n));
 }
 
 /** Waits until Sentry answers `path` through the nginx vhost; on a timeout the error shows what is not running. */
@@ -85,32 +84,15 @@ async function waitVhost(ctx: Ctx, path: string): Promise<string> {
 }
 
 /**
- * Waits until every started container that has a compose healthcheck reports healthy (the release's own
- * checks); on a timeout the error names the others, with their last log lines.
+ * Waits until every running service with a compose healthcheck reports healthy (`up --wait`, which recreates
+ * nothing here: --no-recreate), as the official installer's last step does.
  */
-async function waitHealthchecks(ctx: Ctx): Promise<string> {
-  const timeout = Number(process.env.SENTRY_ONPREM_HEALTH_TIMEOUT_MS ?? 180_000);
+export async function waitComposeHealthy(ctx: Ctx, out: (l: string) => void, services: string[] = []): Promise<string> {
   const start = Date.now();
-  let pending: Awaited<ReturnType<typeof projectContainers>> = [];
-  let checked = 0;
-  while (Date.now() - start < timeout) {
-    if (ctx.runner!.cancelled) throw new CancelledError('cancelled while waiting for the healthchecks');
-    const containers = (await projectContainers(ctx.project!)).filter((c) => !c.oneoff && c.health);
-    checked = containers.length;
-    pending = containers.filter((c) => c.health !== 'healthy');
-    if (!pending.length) {
-      ctx.log.write(`wait healthchecks ${Date.now() - start} ms`);
-      return `${checked} healthchecks healthy after ${((Date.now() - start) / 1000).toFixed(1)} s`;
-    }
-    await new Promise((r) => setTimeout(r, 1000));
-  }
-  const details: string[] = [];
-  for (const c of pending.slice(0, 6)) details.push(`--- ${c.service} (${c.health}) ---\n${(await containerLogs(c.id, 15)).trimEnd()}`);
-  throw new UserError(
-    `not healthy within ${Math.round(timeout / 1000)} s: ${pending.map((c) => `${c.service} (${c.health})`).join(', ')}\n${details.join('\n')}`,
-    EXIT.failure,
-    'Fix what the logs above show, then run install again: it resumes from here.',
-  );
+  const timeout = Math.round(Number(process.env.SENTRY_ONPREM_HEALTH_TIMEOUT_MS ?? 600_000) / 1000);
+  await ctx.runner!.run(['up', '-d', '--no-recreate', '--wait', '--wait-timeout', String(timeout), ...services], { onLine: out });
+  ctx.log.write(`wait compose healthy ${services.join(' ') || 'all'} ${Date.now() - start} ms`);
+  return `${services.length ? services.join(', ') : 'every service'} healthy after ${((Date.now() - start) / 1000).toFixed(1)} s`;
 }
 
 export const upStep: Step = {
@@ -132,7 +114,7 @@ export const upStep: Step = {
     }
     const existing = (await projectContainers(ctx.project!)).filter((c) => !c.oneoff);
     const before = new Map(existing.map((c) => [c.service, c.id]));
-    const services = composeServices(ctx.layout.dir);
+    const services = activeServices(ctx);
     const changed = await servicesToRecreate(services, existing, await configHashes(ctx.runner!, services.map((s) => s.name)));
     // --no-deps with the list: Compose would otherwise also recreate the dependents of what it recreates.
     await ctx.runner!.run(['up', '-d', '--remove-orphans', ...(changed.length ? ['--no-deps', ...changed] : [])], { onLine: out });
@@ -153,7 +135,7 @@ export const upStep: Step = {
     const refreshed = await refreshDependents(ctx.runner!, dependents, out);
     // What the release waits for before it counts as started (its `waits`).
     const waited: string[] = [];
-    for (const w of RELEASES[ctx.answers!.tag].waits) waited.push(w.kind === 'vhost' ? await waitVhost(ctx, w.path) : await waitHealthchecks(ctx));
+    for (const w of RELEASES[ctx.answers!.tag].waits) waited.push(w.kind === 'vhost' ? await waitVhost(ctx, w.path) : await waitComposeHealthy(ctx, out));
     ctx.state.upHash = await upHash(ctx);
     ctx.state.mountHashes = mountHashes;
     const changes = [restart.size && `restarted ${[...restart].join(', ')}`, ...refreshed].filter(Boolean);

@@ -6,7 +6,7 @@
  * The old directory is gone afterwards, so this step needs the database dump: the undo empties the
  * directory (the old server initialises a fresh one) and the rollback restores the dump into it.
  */
-import { imagesFor, throughRegistry } from '../../render/images.js';
+import { imagesFor, mirroredName } from '../../render/images.js';
 import { docker } from '../../install/docker.js';
 import { UserError, EXIT } from '../../errors.js';
 import { ensureImage } from '../stack.js';
@@ -58,7 +58,7 @@ export function pgMajorOneOff(id: OneOff['id'], u: PgMajorUpgrade): OneOff {
           'Run the upgrade again without --no-backup.',
         );
       }
-      const image = throughRegistry(u.image, env.answers.images.registry);
+      const image = mirroredName(u.image, env.answers.images.registry);
       await ensureImage(image, out);
       const d = await docker();
       await d.getVolume(SCRATCH).remove().catch(() => undefined);

@@ -1,0 +1,180 @@
+/**
+ * Sentry 26.8.0 (getsentry/self-hosted at 26.8.0), the newest release: Python 3 Sentry on Django 5, Kafka
+ * in KRaft mode, ClickHouse built from an altinity base, SeaweedFS (`weed mini`) for the nodestore and
+ * profiles, pgbouncer, Valkey, the taskbroker and its workers, images from ghcr.io, and the Compose profiles
+ * feature-complete / errors-only. Templates: templates/26.8.0/.
+ */
+import { AUTH_USER_LIMITS, NGINX_FILES, SENTRY_BUILD_INPUTS, SENTRY_IMAGE_FILES, VHOST_HEALTH, own } from './common.js';
+import type { Release } from './types.js';
+
+const tag = '26.8.0';
+const t = own(tag);
+const GHCR = 'ghcr.io';
+const FC = 'feature-complete';
+
+/** Long-running consumers of the compose file: name, arguments, whether it keeps the heartbeat file, profile. */
+export interface Consumer {
+  name: string;
+  command: string;
+  heartbeat: boolean;
+  profile?: string;
+}
+
+const POLL = '--max-poll-interval-ms ${SENTRY_KAFKA_MAX_POLL_INTERVAL_MS:-300000}';
+const rust = (name: string, storage: string, group: string, reset: string, batch: number, profile?: string, extra = ''): Consumer => ({
+  name,
+  command: `rust-consumer --storage ${storage} --consumer-group ${group} --auto-offset-reset=${reset} --max-batch-time-ms ${batch} --no-strict-offset-reset${extra} --health-check-file /tmp/health.txt ${POLL}`,
+  heartbeat: true,
+  profile,
+});
+const subs = (name: string, dataset: string, entities: string, group: string, followed: string, profile?: string): Consumer => ({
+  name,
+  command: `subscriptions-scheduler-executor --dataset ${dataset} ${entities} --auto-offset-reset=latest --no-strict-offset-reset --consumer-group=${group} --followed-consumer-group=${followed} --schedule-ttl=60 --stale-threshold-seconds=900 --health-check-file /tmp/health.txt`,
+  heartbeat: true,
+  profile,
+});
+
+const SNUBA_CONSUMERS: Consumer[] = [
+  rust('snuba-errors-consumer', 'errors', 'snuba-consumers', 'latest', 750),
+  rust('snuba-outcomes-consumer', 'outcomes_raw', 'snuba-consumers', 'earliest', 750),
+  {
+    name: 'snuba-outcomes-accepted-consumer',
+    command: `accepted-outcomes-consumer --storage eap_items --consumer-group accepted_outcomes --auto-offset-reset=earliest --max-batch-time-ms 750 --no-strict-offset-reset --accepted-outcomes-topic outcomes-billing ${POLL}`,
+    heartbeat: false,
+    profile: FC,
+  },
+  rust('snuba-outcomes-billing-consumer', 'outcomes_raw', 'snuba-consumers', 'earliest', 750, undefined, ' --raw-events-topic outcomes-billing'),
+  rust('snuba-group-attributes-consumer', 'group_attributes', 'snuba-group-attributes-consumers', 'latest', 750),
+  { name: 'snuba-replacer', command: `replacer --storage errors --auto-offset-reset=latest --no-strict-offset-reset --health-check-file /tmp/health.txt ${POLL}`, heartbeat: true },
+  subs('snuba-subscription-consumer-events', 'events', '--entity events', 'snuba-events-subscriptions-consumers', 'snuba-consumers'),
+  rust('snuba-transactions-consumer', 'transactions', 'transactions_group', 'latest', 750, FC),
+  rust('snuba-replays-consumer', 'replays', 'snuba-consumers', 'latest', 750, FC),
+  rust('snuba-issue-occurrence-consumer', 'search_issues', 'generic_events_group', 'latest', 750, FC),
+  rust('snuba-metrics-consumer', 'metrics_raw', 'snuba-metrics-consumers', 'latest', 750, FC),
+  subs('snuba-subscription-consumer-transactions', 'transactions', '--entity transactions', 'snuba-transactions-subscriptions-consumers', 'transactions_group', FC),
+  subs('snuba-subscription-consumer-metrics', 'metrics', '--entity metrics_sets --entity metrics_counters', 'snuba-metrics-subscriptions-consumers', 'snuba-metrics-consumers', FC),
+  subs('snuba-subscription-consumer-generic-metrics-counters', 'generic_metrics', '--entity=generic_metrics_counters', 'snuba-generic-metrics-counters-subscriptions-schedulers', 'snuba-gen-metrics-counters-consumers', FC),
+  rust('snuba-generic-metrics-counters-consumer', 'generic_metrics_counters_raw', 'snuba-gen-metrics-counters-consumers', 'latest', 750, FC),
+  rust('snuba-profiling-profiles-consumer', 'profiles', 'snuba-consumers', 'latest', 1000, FC),
+  rust('snuba-profiling-functions-consumer', 'functions_raw', 'snuba-consumers', 'latest', 1000, FC),
+  rust('snuba-profiling-profile-chunks-consumer', 'profile_chunks', 'snuba-consumers', 'latest', 1000, FC),
+  rust('snuba-eap-items-consumer', 'eap_items', 'eap_items_group', 'latest', 1000, FC, ' --use-rust-processor'),
+  subs('snuba-subscription-consumer-eap-items', 'events_analytics_platform', '--entity eap_items', 'snuba-eap-items-subscriptions-consumers', 'eap_items_group'),
+];
+
+const sentry = (name: string, topic: string, group: string, profile?: string, sync = '', groupLast = false): Consumer => ({
+  name,
+  command: groupLast
+    ? `run consumer ${topic} --auto-offset-reset=earliest --no-strict-offset-reset --consumer-group ${group}${sync} --healthcheck-file-path /tmp/health.txt ${POLL}`
+    : `run consumer ${topic} --consumer-group ${group} --auto-offset-reset=earliest --no-strict-offset-reset${sync} --healthcheck-file-path /tmp/health.txt ${POLL}`,
+  heartbeat: true,
+  profile,
+});
+const SENTRY_CONSUMERS: Consumer[] = [
+  sentry('events-consumer', 'ingest-events', 'ingest-consumer'),
+  sentry('attachments-consumer', 'ingest-attachments', 'ingest-consumer'),
+  sentry('post-process-forwarder-errors', 'post-process-forwarder-errors', 'post-process-forwarder', undefined, ' --synchronize-commit-log-topic=snuba-commit-log --synchronize-commit-group=snuba-consumers', true),
+  sentry('transactions-consumer', 'ingest-transactions', 'ingest-consumer', FC),
+  sentry('metrics-consumer', 'ingest-metrics', 'metrics-consumer', FC),
+  sentry('generic-metrics-consumer', 'ingest-generic-metrics', 'generic-metrics-consumer', FC),
+  sentry('ingest-occurrences', 'ingest-occurrences', 'ingest-occurrences', FC),
+  sentry('ingest-monitors', 'ingest-monitors', 'ingest-monitors', FC),
+  sentry('ingest-feedback-events', 'ingest-feedback-events', 'ingest-feedback', FC),
+  sentry('process-spans', 'process-spans', 'process-spans', FC),
+  sentry('process-segments', 'process-segments', 'process-segments', FC),
+  sentry('monitors-clock-tick', 'monitors-clock-tick', 'monitors-clock-tick', FC),
+  sentry('monitors-clock-tasks', 'monitors-clock-tasks', 'monitors-clock-tasks', FC),
+  sentry('uptime-results', 'uptime-results', 'uptime-results', FC),
+  sentry('post-process-forwarder-transactions', 'post-process-forwarder-transactions', 'post-process-forwarder', FC, ' --synchronize-commit-log-topic=snuba-transactions-commit-log --synchronize-commit-group transactions_group'),
+  sentry('post-process-forwarder-issue-platform', 'post-process-forwarder-issue-platform', 'post-process-forwarder', FC, ' --synchronize-commit-log-topic=snuba-generic-events-commit-log --synchronize-commit-group generic_events_group'),
+];
+
+const SENTRY_SERVICES = ['web', ...SENTRY_CONSUMERS.map((c) => c.name), 'taskscheduler', 'taskworker', 'sentry-cleanup'];
+const SENTRY_LOCAL = SENTRY_SERVICES.filter((s) => s !== 'sentry-cleanup');
+const SNUBA_SERVICES = ['snuba-api', ...SNUBA_CONSUMERS.map((c) => c.name)];
+const CRON_FILES = ['cron/Dockerfile', 'cron/entrypoint.sh'];
+
+export const release: Release<typeof tag> = {
+  tag,
+  projectName: 'sentry-self-hosted',
+  sentryUid: 999,
+  answerLimits: AUTH_USER_LIMITS,
+  secretKeyIn: 'config',
+  components: { snuba: true, relay: true, symbolicator: true },
+  clickhouse: true,
+  profiles: { default: 'feature-complete', offered: ['feature-complete', 'errors-only'] },
+  images: [
+    { key: 'smtp', image: 'egos-tech/smtp', registry: 'registry.gitlab.com', services: ['smtp'] },
+    { key: 'memcached', image: 'memcached:1.6.45-alpine', services: ['memcached'] },
+    { key: 'redis', image: 'valkey/valkey:8.1.9-alpine', services: ['redis'] },
+    { key: 'postgres', image: 'postgres:14.23-bookworm', services: ['postgres'] },
+    { key: 'pgbouncer', image: 'edoburu/pgbouncer:v1.25.2-p0', services: ['pgbouncer'] },
+    { key: 'kafka', image: 'confluentinc/cp-kafka:7.6.6', services: ['kafka'] },
+    { key: 'clickhouseBase', image: 'altinity/clickhouse-server:25.3.6.10034.altinitystable', services: [] },
+    { key: 'seaweedfs', image: 'chrislusf/seaweedfs:4.40_large_disk@sha256:d07aa1dae03c687e0737b86130ded1b18474211a09e85d737fbe5508b8805139', services: ['seaweedfs'] },
+    { key: 'nginx', image: 'nginx:1.31.3-alpine', services: ['nginx'] },
+    { key: 'sentryBase', image: `getsentry/sentry:${tag}`, registry: GHCR, env: { name: 'SENTRY_IMAGE', holds: 'image' }, services: [] },
+    { key: 'snuba', image: `getsentry/snuba:${tag}`, registry: GHCR, env: { name: 'SNUBA_IMAGE', holds: 'image' }, services: SNUBA_SERVICES },
+    { key: 'relay', image: `getsentry/relay:${tag}`, registry: GHCR, env: { name: 'RELAY_IMAGE', holds: 'image' }, services: ['relay'] },
+    { key: 'symbolicator', image: `getsentry/symbolicator:${tag}`, registry: GHCR, env: { name: 'SYMBOLICATOR_IMAGE', holds: 'image' }, services: ['symbolicator', 'symbolicator-cleanup'] },
+    { key: 'taskbroker', image: `getsentry/taskbroker:${tag}`, registry: GHCR, env: { name: 'TASKBROKER_IMAGE', holds: 'image' }, services: ['taskbroker'] },
+    { key: 'vroom', image: `getsentry/vroom:${tag}`, registry: GHCR, env: { name: 'VROOM_IMAGE', holds: 'image' }, services: ['vroom'] },
+    { key: 'uptimeChecker', image: `getsentry/uptime-checker:${tag}`, registry: GHCR, env: { name: 'UPTIME_CHECKER_IMAGE', holds: 'image' }, services: ['uptime-checker'] },
+    { key: 'launchpad', image: `getsentry/launchpad:${tag}`, registry: GHCR, env: { name: 'LAUNCHPAD_IMAGE', holds: 'image' }, services: ['launchpad-taskworker'] },
+  ],
+  builtImages: [
+    { image: 'sentry-self-hosted-local', service: 'web', files: SENTRY_BUILD_INPUTS, base: { pulled: 'sentryBase' }, services: SENTRY_LOCAL },
+    { image: 'sentry-cleanup-self-hosted-local', service: 'sentry-cleanup', files: CRON_FILES, base: { built: 'sentry-self-hosted-local' }, services: ['sentry-cleanup'] },
+    { image: 'clickhouse-self-hosted-local', service: 'clickhouse', files: ['clickhouse/Dockerfile'], base: { pulled: 'clickhouseBase' }, services: ['clickhouse'] },
+  ],
+  sentryImage: { built: 'sentry-self-hosted-local' },
+  // The official Sentry image lacks the S3 nodestore its sentry.conf.py names; pinned to a commit of the
+  // branch the official build installs (main.zip).
+  sentryRequirements: ['sentry-nodestore-s3 @ https://github.com/getsentry/sentry-nodestore-s3/archive/47e1f94e1c726f03dd1976d837c9a1b92f59c090.zip'],
+  sentryServices: SENTRY_SERVICES,
+  externalVolumes: ['sentry-data', 'sentry-postgres', 'sentry-redis', 'sentry-kafka', 'sentry-clickhouse', 'sentry-seaweedfs'],
+  files: [
+    { path: 'docker-compose.yml', template: t('docker-compose.yml.hbs') },
+    { path: '.env', template: t('env.hbs'), mode: 0o600 },
+    { path: 'sentry/config.yml', template: t('config.yml.hbs'), mode: 0o600, containerSecret: true },
+    { path: 'sentry/sentry.conf.py', template: t('sentry.conf.py.hbs'), mode: 0o600, containerSecret: true },
+    { path: 'sentry/entrypoint.sh', template: t('sentry-entrypoint.sh.hbs'), mode: 0o755 },
+    ...SENTRY_IMAGE_FILES,
+    ...NGINX_FILES,
+    { path: 'cron/Dockerfile', template: t('cron-Dockerfile.hbs') },
+    { path: 'cron/entrypoint.sh', template: t('cron-entrypoint.sh.hbs'), mode: 0o755 },
+    { path: 'clickhouse/Dockerfile', template: t('clickhouse-Dockerfile.hbs') },
+    { path: 'clickhouse/config.xml', template: t('clickhouse-config.xml.hbs') },
+    { path: 'clickhouse/default-password.xml', template: t('clickhouse-default-password.xml.hbs') },
+    { path: 'redis.conf', template: t('redis.conf.hbs') },
+    { path: 'relay/config.yml', template: t('relay-config.yml.hbs') },
+    { path: 'symbolicator/config.yml', template: t('symbolicator-config.yml.hbs') },
+    { path: 'snuba/api_healthcheck.py', template: t('snuba-api-healthcheck.py.hbs') },
+    { path: 'taskbroker/config.yml', template: t('taskbroker-config.yml.hbs') },
+  ],
+  mountGroups: [
+    { name: 'sentry', files: ['sentry/config.yml', 'sentry/sentry.conf.py', 'sentry/entrypoint.sh'], services: SENTRY_SERVICES },
+    { name: 'nginx', files: ['nginx/nginx.conf', 'nginx/sentry.conf'], tls: true, services: ['nginx'] },
+    { name: 'relay', files: ['relay/config.yml', 'relay/credentials.json'], services: ['relay'] },
+    { name: 'symbolicator', files: ['symbolicator/config.yml'], services: ['symbolicator', 'symbolicator-cleanup'] },
+    { name: 'clickhouse', files: ['clickhouse/config.xml', 'clickhouse/default-password.xml'], services: ['clickhouse'] },
+    { name: 'redis', files: ['redis.conf'], services: ['redis'] },
+    { name: 'snuba-api', files: ['snuba/api_healthcheck.py'], services: ['snuba-api'] },
+    { name: 'taskbroker', files: ['taskbroker/config.yml'], services: ['taskbroker'] },
+  ],
+  bootstrap: [
+    // Official order: relay credentials, buckets (nodestore; profiles with feature-complete), snuba bootstrap.
+    // uid 10001: the user getsentry/relay's Dockerfile runs as.
+    { kind: 'relay-credentials', uid: 10001 },
+    { kind: 's3-buckets', service: 'seaweedfs', endpoint: 'http://seaweedfs:8333', accessKey: 'sentry', secretKey: 'sentry', runIn: 'web', buckets: [{ name: 'nodestore' }, { name: 'profiles', profile: 'feature-complete' }] },
+    // `bootstrap` migrates too since 25.x; compose run waits for clickhouse, kafka and redis healthy (depends_on).
+    { kind: 'snuba-bootstrap', commands: [['bootstrap', '--force']] },
+    { kind: 'compose-wait', services: ['postgres', 'pgbouncer'] },
+  ],
+  // Kafka topics are created by Sentry since 24.6.0.
+  migrate: ['sentry', 'upgrade', '--noinput', '--create-kafka-topics'],
+  waits: [{ kind: 'compose-healthy' }, VHOST_HEALTH],
+  // The official .env carries LAUNCHPAD_RPC_SHARED_SECRET=supersecret; each install gets its own.
+  generatedSecrets: ['launchpadRpc'],
+  templateData: { snubaConsumers: SNUBA_CONSUMERS, sentryConsumers: SENTRY_CONSUMERS },
+};
