@@ -1,0 +1,96 @@
+/**
+ * `sentry-onprem install` of Sentry 24.8.0 end to end with Compose v2, on the real engine with the stand-in
+ * images: a fresh install exits 0 with every service of the feature-complete profile running and every
+ * compose healthcheck healthy, /_health/ answers 200 through the vhost with the rendered certificate, the
+ * admin exists, and a re-run changes nothing (same containers, same start times, no file written).
+ */
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import https from 'node:https';
+import yaml from 'js-yaml';
+import { containers, docker, engineReachable, fixture, composeEnv, mtimes, psql, runCli, teardown } from './harness.js';
+import { RELEASES } from '../../src/catalog.js';
+
+before(() => {
+  if (!engineReachable() && process.env.CI) throw new Error('no Docker engine: .ci/run must start dockerd before the tests');
+});
+
+const skipReason = () => (!engineReachable() && !process.env.CI ? 'no Docker engine (run .ci/run)' : false);
+
+function get(port: number, path: string, ca: string): Promise<{ status: number; body: string }> {
+  return new Promise((res, rej) => {
+    const req = https.request({ host: '127.0.0.1', port, path, servername: 'sentry.e2e.test', headers: { Host: 'sentry.e2e.test' }, ca, timeout: 5000 }, (r) => {
+      let body = '';
+      r.on('data', (d) => (body += d));
+      r.on('end', () => res({ status: r.statusCode ?? 0, body }));
+    });
+    req.on('error', rej);
+    req.end();
+  });
+}
+
+/** Health state of each running service container, from the engine. */
+function healthOf(ids: string[]): Map<string, string> {
+  const info = JSON.parse(docker(['inspect', ...ids])) as Array<{ Config: { Labels: Record<string, string> }; State: { Health?: { Status: string } } }>;
+  return new Map(info.map((c) => [c.Config.Labels['com.docker.compose.service'], c.State.Health?.Status ?? 'none']));
+}
+
+test('install 24.8.0 with compose v2: fresh install, every service running and healthy, health through the vhost, the admin, then a no-op re-run', { skip: skipReason(), timeout: 15 * 60_000 }, async () => {
+  const tag = '24.8.0';
+  const ports = { http: 18470, https: 18471 };
+  const fx = fixture(tag, ports);
+  const project = RELEASES[tag].projectName;
+  const volumes = RELEASES[tag].externalVolumes;
+  const env = composeEnv('v2');
+  teardown(fx.dir, 'v2', project, volumes);
+  try {
+    const first = await runCli(['install', '--dir', fx.dir, '--answers', fx.answersFile, '--yes'], env);
+    assert.equal(first.code, 0, `install failed:\n${first.stderr.slice(-5000)}`);
+    assert.match(first.stderr, /using docker compose/);
+    // The official installer's work for a fresh install, each in its step's report.
+    assert.match(first.stderr, /snuba bootstrap/);
+    assert.match(first.stderr, /relay credentials/);
+    assert.match(first.stderr, /empty geoip database/);
+    assert.match(first.stderr, /groupedmessage-constraint/);
+    assert.match(first.stderr, /built .*clickhouse-self-hosted-local/);
+    assert.match(first.stderr, /every service healthy after/);
+
+    // Every service of the feature-complete profile runs, and each with a healthcheck is healthy.
+    const doc = yaml.load(readFileSync(join(fx.dir, 'docker-compose.yml'), 'utf8')) as { services: Record<string, { healthcheck?: unknown }> };
+    const running = containers(project).filter((c) => !c.oneoff && c.running);
+    assert.equal(Object.keys(doc.services).length, 56);
+    for (const s of Object.keys(doc.services)) assert.ok(running.some((c) => c.service === s), `service ${s} is not running`);
+    const health = healthOf(running.map((c) => c.id));
+    const checked = Object.entries(doc.services).filter(([, s]) => s.healthcheck).map(([n]) => n);
+    assert.deepEqual(checked.sort(), ['clickhouse', 'kafka', 'memcached', 'postgres', 'redis', 'web']);
+    for (const s of checked) assert.equal(health.get(s), 'healthy', `${s} is ${health.get(s)}`);
+    assert.equal(containers(project).filter((c) => c.oneoff).length, 0, 'one-off containers were left behind');
+
+    // Health through the vhost with the rendered certificate.
+    const ca = readFileSync(join(fx.dir, 'tls/cert.pem'), 'utf8');
+    const h = await get(ports.https, '/_health/', ca);
+    assert.equal(h.status, 200);
+    assert.equal(h.body.trim(), 'ok');
+
+    // The admin, and Sentry's own Kafka topics (sentry upgrade --create-kafka-topics).
+    assert.equal(psql(project, "select email, is_superuser from auth_user where email = 'admin@e2e.test'"), 'admin@e2e.test|t');
+    const upgrade = psql(project, "select argv from standin_invocations where argv like '%upgrade%' order by ts");
+    assert.match(upgrade, /--create-kafka-topics/);
+
+    // A second run is a no-op.
+    const beforeRun = new Map(containers(project).map((c) => [c.id, c.startedAt]));
+    const times = mtimes(fx.dir);
+    const second = await runCli(['install', '--dir', fx.dir, '--yes'], env);
+    assert.equal(second.code, 0, second.stderr.slice(-3000));
+    console.log(`# ${tag} v2: install ${(first.ms / 1000).toFixed(1)} s, no-op re-run ${(second.ms / 1000).toFixed(1)} s`);
+    assert.deepEqual(new Map(containers(project).map((c) => [c.id, c.startedAt])), beforeRun, 'a container was recreated or restarted by the no-op run');
+    assert.deepEqual(mtimes(fx.dir), times, 'a file was written by the no-op run');
+    for (const step of ['Render configuration files', 'Build images', 'Bootstrap Snuba and Relay', 'Run database migrations', 'Create the admin user', 'Start Sentry']) {
+      assert.match(second.stderr, new RegExp(`- ${step}: skipped`), `${step} was not skipped`);
+    }
+  } finally {
+    teardown(fx.dir, 'v2', project, volumes);
+  }
+});
