@@ -108,9 +108,10 @@ export const release: Release<typeof tag> = {
       refuse: '.MemcachedCache',
       why: 'Sentry 24.8.0 runs Django 5, which has no MemcachedCache: set the CACHES backend to django.core.cache.backends.memcached.PyMemcacheCache',
     },
+    // Before anything runs relay: its compose service bind-mounts ./geoip, which must exist.
+    { kind: 'geoip-database', path: 'geoip/GeoLite2-City.mmdb' },
     // uid 10001: the user getsentry/relay's Dockerfile runs as.
     { kind: 'relay-credentials', uid: 10001 },
-    { kind: 'geoip-database', path: 'geoip/GeoLite2-City.mmdb' },
     { kind: 'snuba-bootstrap', commands: [['bootstrap', '--no-migrate', '--force'], ['migrations', 'migrate', '--force']] },
     // install/set-up-and-migrate-database.sh (there through `web shell -c`): a constraint some 23.x databases carry makes a 24.x migration fail (getsentry/self-hosted#2758).
     {
