@@ -1,7 +1,9 @@
 #!/bin/bash
 # Build the local stand-ins for the official images (no registry is reachable here).
 # Every test/e2e/images/<dir>/ with a `tags` file (one image tag a line) is built; an optional
-# `after` file names the dir whose image its FROM needs. Independent dirs build in parallel
+# `after` file names the dir whose image its FROM needs. A tags line may go on with NAME=VALUE
+# words: the lines with the same words are one more build of the dir with those --build-arg values
+# (and STANDIN_IMAGE=<first such tag> unless given), so one Dockerfile serves several releases. Independent dirs build in parallel
 # (E2E_BUILD_JOBS, default 3). Args: only these dirs (and what they need). The layer cache
 # decides what is rebuilt; E2E_NOCACHE=1 forces a cold build.
 set -Eeuo pipefail
@@ -44,12 +46,24 @@ want() {  # mark a dir and everything it needs
 }
 for d in "${wanted[@]}"; do want "$d"; done
 
-tags_of() { grep -v -e '^\s*#' -e '^\s*$' "$IMAGES/$1/tags" | tr -d ' \t\r'; }
+lines_of() { grep -v -e '^\s*#' -e '^\s*$' "$IMAGES/$1/tags" | tr -d '\r' | tr -s ' \t' ' ' | sed 's/^ //; s/ $//'; }
+tags_of() { lines_of "$1" | cut -d' ' -f1; }
 build() {  # build DIR: runs in the background, log in $LOGS/DIR.log
-  local d=$1 args=() t
-  for t in $(tags_of "$d"); do args+=(-t "$t"); done
-  [ ${#args[@]} -gt 0 ] || { echo "no tags in $d/tags"; return 1; }
-  "$DOCKER" build --force-rm ${E2E_NOCACHE:+--no-cache} "${args[@]}" "$IMAGES/$d"
+  local d=$1 group tag words args
+  [ -n "$(tags_of "$d")" ] || { echo "no tags in $d/tags"; return 1; }
+  # one docker build per distinct set of NAME=VALUE words (the plain tags first)
+  while IFS= read -r group; do
+    args=()
+    while read -r tag words; do
+      [ "$words" = "$group" ] && args+=(-t "$tag")
+    done < <(lines_of "$d")
+    if [ -n "$group" ]; then
+      [[ " $group" == *" STANDIN_IMAGE="* ]] || args+=(--build-arg "STANDIN_IMAGE=${args[1]}")
+      for words in $group; do args+=(--build-arg "$words"); done
+    fi
+    echo "== build $d${group:+ ($group)}"
+    "$DOCKER" build --force-rm ${E2E_NOCACHE:+--no-cache} "${args[@]}" "$IMAGES/$d" || return 1
+  done < <(lines_of "$d" | awk '{ $1 = ""; sub(/^ /, ""); if (!seen[$0]++) print }')
 }
 report() {  # report DIR RC
   local d=$1 rc=$2 note=
@@ -60,8 +74,9 @@ report() {  # report DIR RC
     return
   fi
   STATE[$d]=done
-  # every step after FROM answered from the layer cache
-  [ "$(grep -c 'Using cache' "$LOGS/$d.log")" -lt "$(( $(grep -c '^Step ' "$LOGS/$d.log") - 1 ))" ] || note=' (cached)'
+  # every step after FROM (one FROM per build) answered from the layer cache
+  [ "$(grep -c 'Using cache' "$LOGS/$d.log")" -lt "$(( $(grep -c '^Step ' "$LOGS/$d.log") - $(grep -c '^== build ' "$LOGS/$d.log") ))" ] \
+    || note=' (cached)'
   [ -n "$note" ] || since "${START[$d]}" > "$LOGS/$d.seconds"   # build time, for the order next time
   printf '[%ss] %-22s -> %s%s\n' "$(since "${START[$d]}")" "$d" "$(tags_of "$d" | paste -sd ' ')" "$note"
 }
