@@ -3,8 +3,9 @@
 # Every test/e2e/images/<dir>/ with a `tags` file (one image tag a line) is built; an optional
 # `after` file names the dir whose image its FROM needs. A tags line may go on with NAME=VALUE
 # words: the lines with the same words are one more build of the dir with those --build-arg values
-# (and STANDIN_IMAGE=<first such tag> unless given), so one Dockerfile serves several releases. Independent dirs build in parallel
-# (E2E_BUILD_JOBS, default 3). Args: only these dirs (and what they need). The layer cache
+# (and STANDIN_TAG=<first such tag> unless given; the Dockerfile sets STANDIN_IMAGE from it: an ARG
+# cannot override an inherited ENV of its own name), so one Dockerfile serves several releases.
+# Independent dirs build in parallel (E2E_BUILD_JOBS, default 3). Args: only these dirs (and what they need). The layer cache
 # decides what is rebuilt; E2E_NOCACHE=1 forces a cold build.
 set -Eeuo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -58,7 +59,7 @@ build() {  # build DIR: runs in the background, log in $LOGS/DIR.log
       [ "$words" = "$group" ] && args+=(-t "$tag")
     done < <(lines_of "$d")
     if [ -n "$group" ]; then
-      [[ " $group" == *" STANDIN_IMAGE="* ]] || args+=(--build-arg "STANDIN_IMAGE=${args[1]}")
+      [[ " $group" == *" STANDIN_TAG="* ]] || args+=(--build-arg "STANDIN_TAG=${args[1]}")
       for words in $group; do args+=(--build-arg "$words"); done
     fi
     echo "== build $d${group:+ ($group)}"

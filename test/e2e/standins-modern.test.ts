@@ -112,6 +112,24 @@ after(() => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
+/** Every image the 26.8.0 (both profiles) and 24.8.0 compose files and installers name. */
+const IMAGES = [
+  SENTRY, SNUBA, 'ghcr.io/getsentry/relay:26.8.0', 'ghcr.io/getsentry/symbolicator:26.8.0', 'ghcr.io/getsentry/vroom:26.8.0',
+  'ghcr.io/getsentry/taskbroker:26.8.0', 'ghcr.io/getsentry/uptime-checker:26.8.0', 'ghcr.io/getsentry/launchpad:26.8.0',
+  'registry.gitlab.com/egos-tech/smtp', 'memcached:1.6.45-alpine', 'valkey/valkey:8.1.9-alpine', 'postgres:14.23-bookworm',
+  'edoburu/pgbouncer:v1.25.2-p0', 'confluentinc/cp-kafka:7.6.6', 'chrislusf/seaweedfs:4.40_large_disk', 'nginx:1.31.3-alpine',
+  ...['21.8.13.1', '22.8.15.25', '23.3.19.33', '23.8.11.29', '24.8.14.10459', '25.3.6.10034'].map((v) => `altinity/clickhouse-server:${v}.altinitystable`),
+  SENTRY_OLD, 'getsentry/snuba:24.8.0', 'getsentry/relay:24.8.0', 'getsentry/symbolicator:24.8.0', 'getsentry/vroom:24.8.0',
+  'memcached:1.6.26-alpine', 'redis:6.2.14-alpine', 'postgres:14.11', 'confluentinc/cp-kafka:7.6.1', 'nginx:1.25.4-alpine',
+];
+
+test('every image is built under its official name and announces that name', () => {
+  for (const image of IMAGES) {
+    const envs = ok(['image', 'inspect', '-f', '{{range .Config.Env}}{{println .}}{{end}}', image]).split('\n');
+    assert.ok(envs.includes(`STANDIN_IMAGE=${image}`), `${image}: ${envs.find((e) => e.startsWith('STANDIN_IMAGE='))}`);
+  }
+});
+
 test('infrastructure: the compose healthchecks of 26.8.0 pass', async () => {
   await until('postgres', healthy(`${P}-postgres`, 'pg_isready -U postgres'));
   await until('pgbouncer', healthy(`${P}-pgbouncer`, 'psql -U postgres -p 5432 -h 127.0.0.1 -tA -c "select 1;" -d postgres'));
