@@ -23,10 +23,6 @@ exec 9>"$E2E_DIR/images.lock"
 flock 9 || { log "cannot lock $E2E_DIR/images.lock"; exit 1; }   # one builder at a time
 T0=$EPOCHREALTIME
 
-t=$EPOCHREALTIME
-"$ROOT/scripts/e2e-base-image.sh"
-printf '[%ss] %-22s -> %s\n' "$(since "$t")" base "e2e/debian:bookworm"
-
 declare -A DEP=() STATE=() PIDS=() START=()
 shopt -s nullglob
 for f in "$IMAGES"/*/tags; do
@@ -46,6 +42,12 @@ want() {  # mark a dir and everything it needs
   [ -z "${DEP[$1]}" ] || want "${DEP[$1]}"
 }
 for d in "${wanted[@]}"; do want "$d"; done
+
+# base images: bookworm, plus the other Debian suites that the wanted Dockerfiles start FROM
+t=$EPOCHREALTIME
+suites=$(for d in "${!STATE[@]}"; do sed -n 's/^FROM e2e\/debian:\([a-z]*\).*/\1/p' "$IMAGES/$d/Dockerfile"; done | sort -u | { grep -vx bookworm || true; } | paste -sd' ')
+E2E_BASE_SUITES=$suites "$ROOT/scripts/e2e-base-image.sh"
+printf '[%ss] %-22s -> %s\n' "$(since "$t")" base "e2e/debian:bookworm${suites:+ ($suites)}"
 
 lines_of() { grep -v -e '^\s*#' -e '^\s*$' "$IMAGES/$1/tags" | tr -d '\r' | tr -s ' \t' ' ' | sed 's/^ //; s/ $//'; }
 tags_of() { lines_of "$1" | cut -d' ' -f1; }

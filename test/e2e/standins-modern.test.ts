@@ -295,3 +295,26 @@ test('relay, symbolicator, vroom, launchpad, uptime-checker, nginx: commands and
   const nginx = start('nginx', 'nginx:1.31.3-alpine');
   await until('nginx', healthy(nginx, '/usr/bin/curl http://localhost'));
 });
+
+test('postgres: 14.x is a newer real major than 9.6; tianon/postgres-upgrade:9.6-to-14 runs the real pg_upgrade', async () => {
+  const oldVol = `${P}-pg-old`;
+  const newVol = `${P}-pg-new`;
+  volumes.push(oldVol, newVol);
+  ok(['volume', 'create', oldVol]);
+  ok(['volume', 'create', newVol]);
+  const old = start('pg96', 'postgres:9.6', ['-v', `${oldVol}:/var/lib/postgresql/data`, ...env({ POSTGRES_HOST_AUTH_METHOD: 'trust' })]);
+  await until('postgres:9.6 initialised', () => /PostgreSQL init process complete/.test(sh(['logs', old]).stdout)
+    && sh(['exec', old, 'pg_isready', '-U', 'postgres']).code === 0);
+  ok(['exec', old, 'psql', '-U', 'postgres', '-c', "CREATE TABLE kept (v text); INSERT INTO kept VALUES ('row')"]);
+  ok(['stop', old]);
+  const wrong = sh(['run', '--rm', '-v', `${oldVol}:/var/lib/postgresql/data`, 'postgres:14.23-bookworm']);
+  assert.notEqual(wrong.code, 0);
+  assert.match(wrong.stdout + wrong.stderr, /database files are incompatible with server/);
+  const upgrade = sh(['run', '--rm', '-v', `${oldVol}:/var/lib/postgresql/9.6/data`, '-v', `${newVol}:/var/lib/postgresql/14/data`,
+    'tianon/postgres-upgrade:9.6-to-14']);
+  assert.equal(upgrade.code, 0, upgrade.stdout + upgrade.stderr);
+  assert.match(upgrade.stdout, /Upgrade Complete/);
+  const neu = start('pg14', 'postgres:14.23-bookworm', ['-v', `${newVol}:/var/lib/postgresql/data`]);
+  await until('postgres:14 on the upgraded data', () => sh(['exec', neu, 'psql', '-U', 'postgres', '-Atc', 'select v from kept']).stdout.trim() === 'row');
+  assert.equal(ok(['exec', neu, 'cat', '/var/lib/postgresql/data/PG_VERSION']).trim(), '17');
+});
