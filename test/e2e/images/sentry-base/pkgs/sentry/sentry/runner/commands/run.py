@@ -1,4 +1,6 @@
-"""`sentry run web|worker|cron|smtp` (+ the 20.7.0 Kafka consumers), with the option sets of each release."""
+"""`sentry run web|worker|cron|smtp` (+ the 20.7.0 Kafka consumers; from 21.x `run consumer`, `taskworker`), with the
+option sets of each release."""
+import os
 import signal
 import socket
 import sys
@@ -207,7 +209,7 @@ def _consume(name, topic, group, health_file):
     import kafkaproto
     _start()
     servers = services.kafka_servers()
-    interval = float(__import__("os").environ.get("STANDIN_HEARTBEAT_SECONDS", "5"))
+    interval = float(os.environ.get("STANDIN_HEARTBEAT_SECONDS", "5"))
     connected, warned = False, 0.0
     while True:
         try:
@@ -274,7 +276,7 @@ def taskworker(rpc_host, concurrency, health_check_file_path, max_child_task_cou
     if concurrency < 1:
         raise cli.ClickException("--concurrency must be at least 1")
     _start()
-    interval = float(__import__("os").environ.get("STANDIN_HEARTBEAT_SECONDS", "5"))
+    interval = float(os.environ.get("STANDIN_HEARTBEAT_SECONDS", "5"))
     connected = False
     while True:  # the real worker keeps retrying the broker's gRPC address
         if services.tcp_ok(rpc_host, 50051):
