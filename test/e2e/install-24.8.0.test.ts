@@ -2,11 +2,12 @@
  * `sentry-onprem install` of Sentry 24.8.0 end to end with Compose v2, on the real engine with the stand-in
  * images: a fresh install exits 0 with every service of the feature-complete profile running and every
  * compose healthcheck healthy, /_health/ answers 200 through the vhost with the rendered certificate, the
- * admin exists, and a re-run changes nothing (same containers, same start times, no file written).
+ * admin exists, and a re-run changes nothing (same containers, same start times, no file written); a
+ * changed mail host restarts only what reads sentry/config.yml.
  */
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import https from 'node:https';
 import yaml from 'js-yaml';
@@ -92,6 +93,25 @@ test('install 24.8.0 with compose v2: fresh install, every service running and h
     for (const step of ['Render configuration files', 'Build images', 'Bootstrap Snuba and Relay', 'Run database migrations', 'Create the admin user', 'Start Sentry']) {
       assert.match(second.stderr, new RegExp(`- ${step}: skipped`), `${step} was not skipped`);
     }
+
+    // reconfigure with another mail host: sentry/config.yml changes, so the Sentry services restart (and
+    // what depends on web is refreshed); no image is rebuilt and the rest keeps its containers.
+    const answersPath = join(fx.dir, 'sentry-onprem.yml');
+    const answers = yaml.load(readFileSync(answersPath, 'utf8')) as Record<string, any>;
+    answers.mail.host = 'smtp.example.net';
+    writeFileSync(answersPath, yaml.dump(answers));
+    const ids = () => new Map(containers(project).filter((c) => !c.oneoff).map((c) => [c.service, `${c.id} ${c.startedAt}`]));
+    const beforeReconf = ids();
+    const re = await runCli(['reconfigure', '--dir', fx.dir, '--yes'], env);
+    assert.equal(re.code, 0, re.stderr.slice(-3000));
+    const afterReconf = ids();
+    const touched = [...beforeReconf.keys()].filter((s) => beforeReconf.get(s) !== afterReconf.get(s)).sort();
+    const allowed = new Set([...RELEASES[tag].sentryServices, 'nginx', 'relay']);
+    assert.ok(touched.includes('web') && touched.includes('worker'), `the Sentry services were not restarted: ${touched.join(' ')}`);
+    assert.deepEqual(touched.filter((s) => !allowed.has(s)), [], 'a service that does not read sentry/config.yml was touched');
+    assert.match(re.stderr, /- Build images: skipped/);
+    assert.match(readFileSync(join(fx.dir, 'sentry/config.yml'), 'utf8'), /^mail\.host: ["']?smtp\.example\.net["']?$/m);
+    console.log(`# ${tag} reconfigure (mail host): ${(re.ms / 1000).toFixed(1)} s; ${afterReconf.size - touched.length} of ${afterReconf.size} containers untouched`);
   } finally {
     teardown(fx.dir, 'v2', project, volumes);
   }
