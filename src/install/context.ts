@@ -13,6 +13,8 @@ export interface InstallFlags extends AnswerFlags {
   dryRun?: boolean;
   skipCheck?: string[];
   force?: boolean;
+  /** take existing volumes that nothing owns as this install's (recorded in state.json) */
+  adoptVolumes?: boolean;
 }
 
 export interface Ctx {

@@ -1,6 +1,7 @@
 /**
  * Step: build the local images (the Sentry image with plugins; for 20.7.0 also the cron images), each only
- * when its inputs changed. The inputs hash is recorded as the image label io.sentry-onprem.inputs.
+ * when its inputs changed. The inputs hash is recorded as the image label io.sentry-onprem.inputs, the
+ * install directory as io.sentry-onprem.dir.
  */
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
@@ -62,7 +63,8 @@ export const buildStep: Step = {
         continue;
       }
       out(`building ${b.image} (${current ? 'inputs changed' : 'not built yet'})`);
-      await ctx.runner!.run(['build', '--force-rm', b.service], { env: { SENTRY_ONPREM_INPUTS: hash }, onLine: out });
+      // The owner's directory as a label: a second install directory is refused instead of replacing this image.
+      await ctx.runner!.run(['build', '--force-rm', '--build-arg', `SENTRY_ONPREM_DIR=${ctx.layout.dir}`, b.service], { env: { SENTRY_ONPREM_INPUTS: hash }, onLine: out });
       const after = await inspectImage(b.image);
       if (after?.labels[INPUTS_LABEL] !== hash) {
         throw new UserError(`${b.image} was built but does not carry the expected ${INPUTS_LABEL} label`, EXIT.failure, 'See the log; the compose file may have been edited so the build no longer sets the label.');
