@@ -89,10 +89,13 @@ export async function findConflicts(engine: OwnershipEngine, req: OwnershipReque
     if (others.length) out.push({ object: 'data directory', name: d, owner: containerOwner(others), evidence: `mounted by ${names(others)}`, running: running(others) });
   }
 
+  // An image can be built again; only a live install's image is worth a refusal: one with containers or
+  // volumes on this engine. (A directory whose stack and volumes were removed leaves its labelled image.)
+  const live = (dir: string) => containers.some((c) => workingDir(c) && resolve(workingDir(c)) === resolve(dir)) || volumes.some((v) => v.labels[DIR_LABEL] && resolve(v.labels[DIR_LABEL]) === resolve(dir));
   for (const [name, image] of images) {
     const label = image.labels[DIR_LABEL];
     const others = containers.filter((c) => c.imageId === image.id && foreign(c));
-    if (label && resolve(label) !== here) {
+    if (label && resolve(label) !== here && live(label)) {
       out.push({ object: 'image', name, owner: dirOwner(label), evidence: `label ${DIR_LABEL}`, running: running(others) });
     } else if (!label && others.length) {
       out.push({ object: 'image', name, owner: containerOwner(others), evidence: `used by ${names(others)}`, running: running(others) });

@@ -125,6 +125,15 @@ test('the compose project name used by another directory is refused; images by l
   assert.equal(c.find((x) => x.object === 'project')!.running.length, 0, 'a stopped container still owns the name');
 });
 
+test('an image labelled with an install that has no container and no volume left is not refused (it is built again)', async () => {
+  const images = { 'sentry-onpremise-local': { id: 'sha256:s', labels: { 'io.sentry-onprem.dir': A } } };
+  assert.deepEqual(await findConflicts(fake({ images }), req912(B), kinds({ [A]: 'install' })), []);
+  const withVolume = fake({ images, volumes: [{ name: 'sentry-postgres', labels: { 'io.sentry-onprem.dir': A } }] });
+  assert.deepEqual((await findConflicts(withVolume, req912(B), kinds({ [A]: 'install' }))).map((c) => `${c.object} ${c.name}`), ['volume sentry-postgres', 'image sentry-onpremise-local']);
+  const withStopped = fake({ images, containers: [ctr('onpremise_web_1', { dir: A, project: 'onpremise', running: false })] });
+  assert.deepEqual((await findConflicts(withStopped, req912(B), kinds({ [A]: 'install' }))).map((c) => `${c.object} ${c.name}`), ['project onpremise', 'image sentry-onpremise-local']);
+});
+
 test('bind storage: a data directory mounted by another project\'s running container is refused', async () => {
   const dataDir = join(B, 'data');
   const engine = fake({ containers: [ctr('x_postgres_1', { dir: A, project: 'x', binds: [join(dataDir, 'sentry-postgres')] })] });

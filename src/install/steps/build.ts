@@ -9,6 +9,7 @@ import { imagesFor } from '../../render/images.js';
 import { inspectImage } from '../docker.js';
 import { readPlanned } from '../planned-file.js';
 import { UserError, EXIT } from '../../errors.js';
+import { DIR_LABEL } from '../../ownership/engine.js';
 import { done, skipped, type Ctx, type Step } from '../context.js';
 
 interface Built {
@@ -57,12 +58,15 @@ export const buildStep: Step = {
     for (const b of builds(ctx)) {
       const hash = await inputsHash(ctx, b);
       const current = await inspectImage(b.image);
-      if (current?.labels[INPUTS_LABEL] === hash) continue;
+      // Built from these inputs for this directory; an image another (removed) install left is built again, as ours.
+      const owner = current?.labels[DIR_LABEL];
+      if (current?.labels[INPUTS_LABEL] === hash && (owner === undefined || owner === ctx.layout.dir)) continue;
+      const why = !current ? 'not built yet' : current.labels[INPUTS_LABEL] !== hash ? 'inputs changed' : `built for ${owner}`;
       if (ctx.dryRun) {
-        planned.push(`${b.image} (${current ? 'inputs changed' : 'not built yet'})`);
+        planned.push(`${b.image} (${why})`);
         continue;
       }
-      out(`building ${b.image} (${current ? 'inputs changed' : 'not built yet'})`);
+      out(`building ${b.image} (${why})`);
       // The owner's directory as a label: a second install directory is refused instead of replacing this image.
       await ctx.runner!.run(['build', '--force-rm', '--build-arg', `SENTRY_ONPREM_DIR=${ctx.layout.dir}`, b.service], { env: { SENTRY_ONPREM_INPUTS: hash }, onLine: out });
       const after = await inspectImage(b.image);
