@@ -19,7 +19,9 @@ export function describeOwner(o: Owner): string {
 
 export function conflictLine(c: Conflict): string {
   const what = c.object === 'project' ? `compose project ${c.name}` : `${c.object} ${c.name}`;
-  const run = c.running.length ? `; in use by running container${c.running.length > 1 ? 's' : ''} ${c.running.join(', ')}` : '';
+  // The containers named as evidence already say which run; a label needs the running ones added.
+  const shown = c.running.slice(0, 3).join(', ') + (c.running.length > 3 ? ` and ${c.running.length - 3} more` : '');
+  const run = c.running.length && c.evidence.startsWith('label') ? `; in use by running container${c.running.length > 1 ? 's' : ''} ${shown}` : '';
   return `${what}: ${describeOwner(c.owner)} (${c.evidence})${run}`;
 }
 

@@ -61,7 +61,12 @@ export async function findConflicts(engine: OwnershipEngine, req: OwnershipReque
     const c = list.find((x) => x.running) ?? list[0];
     return workingDir(c) ? dirOwner(workingDir(c)) : { kind: 'container', name: c.name };
   };
-  const names = (list: ContainerFacts[]) => list.map((c) => `${c.name}${c.running ? ' (running)' : ''}`).join(', ');
+  // Running ones first; a long list is cut (a 20.7.0 project has 24 containers).
+  const names = (list: ContainerFacts[]) => {
+    const sorted = [...list.filter((c) => c.running), ...list.filter((c) => !c.running)];
+    const shown = sorted.slice(0, 3).map((c) => `${c.name}${c.running ? ' (running)' : ''}`).join(', ');
+    return sorted.length > 3 ? `${shown} and ${sorted.length - 3} more` : shown;
+  };
   const running = (list: ContainerFacts[]) => list.filter((c) => c.running).map((c) => c.name);
   const out: Conflict[] = [];
 
