@@ -257,3 +257,27 @@ test('PostgreSQL guard: only this project\'s own postgres service may run on the
       /docker stop sentry_onpremise_postgres_1/.test(e.hint!),
   );
 });
+
+test('the host-ownership check: this directory\'s tag, saved state and --adopt-volumes decide; the engine not answering is a failure', async () => {
+  const { hostOwnershipCheck } = await import('../../checks/host-ownership.js');
+  const dir = mkdtempSync(join(tmpdir(), 'own-'));
+  try {
+    const engine = fake({ volumes: [{ name: 'sentry-kafka', labels: {} }] });
+    const ctx = (o: { ok?: boolean; adopt?: boolean; tag?: string }) =>
+      ({
+        tag: o.tag ?? '20.7.0',
+        installDir: dir,
+        endpoint: { host: 'unix:///nowhere.sock', source: 'test' },
+        engine: async () => (o.ok === false ? { ok: false, error: new Error('down') } : { ok: true, facts: { info: {} } }),
+        ownership: { engine, adoptVolumes: o.adopt },
+      }) as unknown as Parameters<typeof hostOwnershipCheck.run>[0];
+    const fail = await hostOwnershipCheck.run(ctx({}));
+    assert.equal(fail.status, 'fail');
+    assert.match(fail.found, /volume sentry-kafka: no recorded owner/);
+    assert.equal((await hostOwnershipCheck.run(ctx({ adopt: true }))).status, 'pass');
+    assert.equal((await hostOwnershipCheck.run(ctx({ tag: '9.1.2' }))).status, 'pass', '9.1.2 has no kafka volume');
+    assert.equal((await hostOwnershipCheck.run(ctx({ ok: false }))).status, 'fail');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
