@@ -60,7 +60,8 @@ export const buildStep: Step = {
       const current = await inspectImage(b.image);
       // Built from these inputs for this directory; an image another (removed) install left is built again, as ours.
       const owner = current?.labels[DIR_LABEL];
-      if (current?.labels[INPUTS_LABEL] === hash && (owner === undefined || owner === ctx.layout.dir)) continue;
+      const ownerDir = ctx.ownerDir ?? ctx.layout.dir;
+      if (current?.labels[INPUTS_LABEL] === hash && (owner === undefined || owner === ownerDir)) continue;
       const why = !current ? 'not built yet' : current.labels[INPUTS_LABEL] !== hash ? 'inputs changed' : `built for ${owner}`;
       if (ctx.dryRun) {
         planned.push(`${b.image} (${why})`);
@@ -68,7 +69,7 @@ export const buildStep: Step = {
       }
       out(`building ${b.image} (${why})`);
       // The owner's directory as a label: a second install directory is refused instead of replacing this image.
-      await ctx.runner!.run(['build', '--force-rm', '--build-arg', `SENTRY_ONPREM_DIR=${ctx.layout.dir}`, b.service], { env: { SENTRY_ONPREM_INPUTS: hash }, onLine: out });
+      await ctx.runner!.run(['build', '--force-rm', '--build-arg', `SENTRY_ONPREM_DIR=${ownerDir}`, b.service], { env: { SENTRY_ONPREM_INPUTS: hash }, onLine: out });
       const after = await inspectImage(b.image);
       if (after?.labels[INPUTS_LABEL] !== hash) {
         throw new UserError(`${b.image} was built but does not carry the expected ${INPUTS_LABEL} label`, EXIT.failure, 'See the log; the compose file may have been edited so the build no longer sets the label.');
