@@ -14,6 +14,7 @@ import { configHashes, dependentsToRefresh, dependsOn, refreshDependents, servic
 import { healthTarget, waitHealthy } from '../health.js';
 import { UserError, EXIT } from '../../errors.js';
 import { done, skipped, type Ctx, type Step } from '../context.js';
+import { postgresSource, refuseSecondPostgres } from '../../ownership/postgres-guard.js';
 
 export function composeServices(dir: string): Array<{ name: string; image?: string }> {
   const doc = yaml.load(readFileSync(join(dir, 'docker-compose.yml'), 'utf8')) as { services: Record<string, { image?: string }> };
@@ -94,6 +95,7 @@ export const upStep: Step = {
     const before = new Map(existing.map((c) => [c.service, c.id]));
     const services = composeServices(ctx.layout.dir);
     const changed = await servicesToRecreate(services, existing, await configHashes(ctx.runner!, services.map((s) => s.name)));
+    await refuseSecondPostgres({ source: postgresSource(ctx.answers!, ctx.layout.dir), ownProject: ctx.project });
     // --no-deps with the list: Compose would otherwise also recreate the dependents of what it recreates.
     await ctx.runner!.run(['up', '-d', '--remove-orphans', ...(changed.length ? ['--no-deps', ...changed] : [])], { onLine: out });
     const previous = ctx.state.mountHashes ?? {};
