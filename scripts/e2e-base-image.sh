@@ -2,6 +2,8 @@
 # Base images for the stand-ins (no registry is reachable, so nothing can be pulled):
 #   e2e/debian:bookworm  debootstrap minbase rootfs, slimmed like the official debian image
 #   e2e/busybox:latest   static busybox, also tagged busybox:latest (the 20.7.0 installer runs it)
+#   e2e/debian:trixie    the same for trixie, only when E2E_BASE_SUITES names it (the stand-ins that
+#                        need a newer Debian's packages, e.g. PostgreSQL 17)
 # Each is skipped when it exists; E2E_REBUILD_BASE=1 forces a new debootstrap.
 set -Eeuo pipefail
 E2E_DIR=${E2E_DIR:-/tmp/sentry-onprem-e2e}
@@ -11,13 +13,14 @@ MIRROR=${MIRROR:-$(awk '/^URIs:/{print $2; exit}' /etc/apt/sources.list.d/debian
 log() { echo "e2e-base-image: $*" >&2; }
 has_image() { "$DOCKER" image inspect "$1" >/dev/null 2>&1; }
 
-debian_base() {
+debian_base() {  # debian_base [SUITE]
+  local suite=${1:-bookworm}
   rm -rf "$WORK" && mkdir -p "$WORK"
   local R=$WORK/rootfs
-  debootstrap --variant=minbase bookworm "$R" ${MIRROR:+"$MIRROR"} > "$WORK/debootstrap.log" 2>&1 \
+  debootstrap --variant=minbase "$suite" "$R" ${MIRROR:+"$MIRROR"} > "$WORK/debootstrap.log" 2>&1 \
     || { tail -30 "$WORK/debootstrap.log" >&2; log "debootstrap failed"; exit 1; }
-  # same suites as the host (bookworm, -updates, -security)
-  if [ -f /etc/apt/sources.list.d/debian.sources ]; then
+  # bookworm: same suites as the host (bookworm, -updates, -security); others: debootstrap's sources.list
+  if [ "$suite" = bookworm ] && [ -f /etc/apt/sources.list.d/debian.sources ]; then
     cp /etc/apt/sources.list.d/debian.sources "$R/etc/apt/sources.list.d/" && rm -f "$R/etc/apt/sources.list"
   fi
   printf '%s\n' 'path-exclude /usr/share/doc/*' 'path-include /usr/share/doc/*/copyright' \
@@ -36,7 +39,7 @@ EOS
   find "$R/usr/share/doc" -type d -empty -delete
   rm -rf "$R"/usr/share/man/* "$R"/usr/share/info/*
   find "$R/usr/share/locale" -mindepth 1 -maxdepth 1 -not -name locale.alias -exec rm -rf {} +
-  tar -C "$R" -c . | "$DOCKER" import --change 'CMD ["bash"]' --change 'ENV LANG=C.UTF-8' - e2e/debian:bookworm >/dev/null
+  tar -C "$R" -c . | "$DOCKER" import --change 'CMD ["bash"]' --change 'ENV LANG=C.UTF-8' - "e2e/debian:$suite" >/dev/null
   rm -rf "$WORK"
 }
 
@@ -62,5 +65,14 @@ if [ "${E2E_REBUILD_BASE:-0}" = 1 ] || ! has_image e2e/debian:bookworm; then
 else
   log "e2e/debian:bookworm exists, skipped"
 fi
+for suite in ${E2E_BASE_SUITES:-}; do
+  [ "$suite" != bookworm ] || continue
+  if [ "${E2E_REBUILD_BASE:-0}" = 1 ] || ! has_image "e2e/debian:$suite"; then
+    t0=$EPOCHREALTIME
+    log "debootstrap $suite minbase -> e2e/debian:$suite"
+    debian_base "$suite"
+    log "e2e/debian:$suite built in $(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN{printf "%.1f", b-a}') s"
+  fi
+done
 has_image e2e/busybox:latest || busybox_image
 has_image busybox:latest || "$DOCKER" tag e2e/busybox:latest busybox:latest

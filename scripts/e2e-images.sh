@@ -1,8 +1,11 @@
 #!/bin/bash
 # Build the local stand-ins for the official images (no registry is reachable here).
 # Every test/e2e/images/<dir>/ with a `tags` file (one image tag a line) is built; an optional
-# `after` file names the dir whose image its FROM needs. Independent dirs build in parallel
-# (E2E_BUILD_JOBS, default 3). Args: only these dirs (and what they need). The layer cache
+# `after` file names the dir whose image its FROM needs. A tags line may go on with NAME=VALUE
+# words: the lines with the same words are one more build of the dir with those --build-arg values
+# (and STANDIN_TAG=<first such tag> unless given; the Dockerfile sets STANDIN_IMAGE from it: an ARG
+# cannot override an inherited ENV of its own name), so one Dockerfile serves several releases.
+# Independent dirs build in parallel (E2E_BUILD_JOBS, default 3). Args: only these dirs (and what they need). The layer cache
 # decides what is rebuilt; E2E_NOCACHE=1 forces a cold build.
 set -Eeuo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -19,10 +22,6 @@ mkdir -p "$LOGS"
 exec 9>"$E2E_DIR/images.lock"
 flock 9 || { log "cannot lock $E2E_DIR/images.lock"; exit 1; }   # one builder at a time
 T0=$EPOCHREALTIME
-
-t=$EPOCHREALTIME
-"$ROOT/scripts/e2e-base-image.sh"
-printf '[%ss] %-22s -> %s\n' "$(since "$t")" base "e2e/debian:bookworm"
 
 declare -A DEP=() STATE=() PIDS=() START=()
 shopt -s nullglob
@@ -44,12 +43,30 @@ want() {  # mark a dir and everything it needs
 }
 for d in "${wanted[@]}"; do want "$d"; done
 
-tags_of() { grep -v -e '^\s*#' -e '^\s*$' "$IMAGES/$1/tags" | tr -d ' \t\r'; }
+# base images: bookworm, plus the other Debian suites that the wanted Dockerfiles start FROM
+t=$EPOCHREALTIME
+suites=$(for d in "${!STATE[@]}"; do sed -n 's/^FROM e2e\/debian:\([a-z]*\).*/\1/p' "$IMAGES/$d/Dockerfile"; done | sort -u | { grep -vx bookworm || true; } | paste -sd' ')
+E2E_BASE_SUITES=$suites "$ROOT/scripts/e2e-base-image.sh"
+printf '[%ss] %-22s -> %s\n' "$(since "$t")" base "e2e/debian:bookworm${suites:+ ($suites)}"
+
+lines_of() { grep -v -e '^\s*#' -e '^\s*$' "$IMAGES/$1/tags" | tr -d '\r' | tr -s ' \t' ' ' | sed 's/^ //; s/ $//'; }
+tags_of() { lines_of "$1" | cut -d' ' -f1; }
 build() {  # build DIR: runs in the background, log in $LOGS/DIR.log
-  local d=$1 args=() t
-  for t in $(tags_of "$d"); do args+=(-t "$t"); done
-  [ ${#args[@]} -gt 0 ] || { echo "no tags in $d/tags"; return 1; }
-  "$DOCKER" build --force-rm ${E2E_NOCACHE:+--no-cache} "${args[@]}" "$IMAGES/$d"
+  local d=$1 group tag words args
+  [ -n "$(tags_of "$d")" ] || { echo "no tags in $d/tags"; return 1; }
+  # one docker build per distinct set of NAME=VALUE words (the plain tags first)
+  while IFS= read -r group; do
+    args=()
+    while read -r tag words; do
+      [ "$words" = "$group" ] && args+=(-t "$tag")
+    done < <(lines_of "$d")
+    if [ -n "$group" ]; then
+      [[ " $group" == *" STANDIN_TAG="* ]] || args+=(--build-arg "STANDIN_TAG=${args[1]}")
+      for words in $group; do args+=(--build-arg "$words"); done
+    fi
+    echo "== build $d${group:+ ($group)}"
+    "$DOCKER" build --force-rm ${E2E_NOCACHE:+--no-cache} "${args[@]}" "$IMAGES/$d" || return 1
+  done < <(lines_of "$d" | awk '{ $1 = ""; sub(/^ /, ""); if (!seen[$0]++) print }')
 }
 report() {  # report DIR RC
   local d=$1 rc=$2 note=
@@ -60,8 +77,9 @@ report() {  # report DIR RC
     return
   fi
   STATE[$d]=done
-  # every step after FROM answered from the layer cache
-  [ "$(grep -c 'Using cache' "$LOGS/$d.log")" -lt "$(( $(grep -c '^Step ' "$LOGS/$d.log") - 1 ))" ] || note=' (cached)'
+  # every step after FROM (one FROM per build) answered from the layer cache
+  [ "$(grep -c 'Using cache' "$LOGS/$d.log")" -lt "$(( $(grep -c '^Step ' "$LOGS/$d.log") - $(grep -c '^== build ' "$LOGS/$d.log") ))" ] \
+    || note=' (cached)'
   [ -n "$note" ] || since "${START[$d]}" > "$LOGS/$d.seconds"   # build time, for the order next time
   printf '[%ss] %-22s -> %s%s\n' "$(since "${START[$d]}")" "$d" "$(tags_of "$d" | paste -sd ' ')" "$note"
 }

@@ -9,7 +9,8 @@ import shutil
 import threading
 
 ROOT = os.environ.get("CLICKHOUSE_DATA_DIR", "/var/lib/clickhouse")
-VERSION = "19.17.9.60"
+# the altinity stand-ins set the exact version string their tag names
+VERSION = os.environ.get("CLICKHOUSE_STANDIN_VERSION") or "19.17.9.60"
 NAME = r"(?:[`\"]?(\w+)[`\"]?\.)?[`\"]?(\w+)[`\"]?"
 lock = threading.Lock()
 
@@ -99,6 +100,8 @@ def run(query, database="default"):
             return q.split()[1] + "\n"
         if re.fullmatch(r"SELECT\s+version\(\)", q, flags):
             return VERSION + "\n"
+        if re.fullmatch(r"SYSTEM\s+(FLUSH\s+LOGS|DROP\s+\w+(\s+\w+)?\s+CACHE|RELOAD\s+\w+)", q, flags):
+            return ""
         m = re.fullmatch(r"EXISTS\s+(?:TEMPORARY\s+)?(?:TABLE\s+)?" + NAME, q, flags)
         if m:
             db, table = name(m, 1)

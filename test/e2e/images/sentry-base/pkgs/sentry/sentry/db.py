@@ -130,11 +130,16 @@ def _log_invocation(conn):
     _logged[0] = True
     try:
         with conn.cursor() as cur:
-            cur.execute("SELECT pg_advisory_lock(7331)")  # concurrent CREATE TABLE IF NOT EXISTS can collide
+            # concurrent CREATE TABLE IF NOT EXISTS can collide; a transaction-scoped lock also holds
+            # behind pgbouncer's transaction pooling (a session lock could stay on a pooled connection)
+            cur.execute("BEGIN")
             try:
+                cur.execute("SELECT pg_advisory_xact_lock(7331)")
                 cur.execute(STANDIN_DDL)
-            finally:
-                cur.execute("SELECT pg_advisory_unlock(7331)")
+                cur.execute("COMMIT")
+            except psycopg2.Error:
+                cur.execute("ROLLBACK")
+                raise
             cur.execute("INSERT INTO standin_invocations (argv, image, uid) VALUES (%s, %s, %s)",
                         (json.dumps(INVOCATION["argv"]), INVOCATION["image"], INVOCATION["uid"]))
     except psycopg2.Error:

@@ -219,7 +219,7 @@ class Handler(BaseHTTPRequestHandler):
         session = base64.b64encode(json.dumps({"_auth_user_id": str(user.id)}).encode()).decode()
         db.query("INSERT INTO django_session (session_key, session_data, expire_date) "
                  "VALUES (%s, %s, now() + interval '14 days')", (key, session))
-        db.query("UPDATE sentry_user SET last_login = now() WHERE id = %s", (user.id,))
+        db.query("UPDATE " + User.table + " SET last_login = now() WHERE id = %s", (user.id,))
         self.redirect("/organizations/sentry/issues/",
                       cookies=[self.cookie(s.SESSION_COOKIE_NAME, key, s.SESSION_COOKIE_SECURE)])
 

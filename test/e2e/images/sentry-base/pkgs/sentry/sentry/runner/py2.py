@@ -13,6 +13,8 @@ import tokenize
 import types
 import warnings
 
+from sentry import MODERN
+
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from lib2to3 import refactor
@@ -27,6 +29,8 @@ _CODING = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
 
 def check_source_bytes(data, filename):
     """Python 2 reads a file as bytes: non-ASCII needs a coding declaration on line 1 or 2."""
+    if MODERN:  # Python 3 reads UTF-8 source
+        return
     if any(_CODING.match(line) for line in data.split(b"\n")[:2]):
         return
     for lineno, line in enumerate(data.split(b"\n"), 1):
@@ -84,11 +88,12 @@ def _import(name, globals=None, locals=None, fromlist=(), level=0):
 def namespace(**values):
     """Globals for py2 code: builtins with the py2 struct, plus the names lib2to3 output expects."""
     b = dict(vars(builtins))
-    b["__import__"] = _import
+    if not MODERN:
+        b["__import__"] = _import
     values["__builtins__"] = b
     return values
 
 
 def run(source, filename, ns):
-    code = compile(to_py3(source, filename), filename, "exec", dont_inherit=True)
+    code = compile(source if MODERN else to_py3(source, filename), filename, "exec", dont_inherit=True)
     exec(code, ns)

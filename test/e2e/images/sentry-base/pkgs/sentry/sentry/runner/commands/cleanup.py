@@ -40,6 +40,7 @@ def _delete(table, column, days, project_id):
 @cli.command(config=True)
 @cli.option("--days", default=30, type=int, show_default=True, help="Numbers of days to truncate on.")
 @cli.option("--project", help="Limit truncation to only entries from project.")
+@cli.option("--organization", help="Limit truncation to only entries from organization.", since="24.8.0")
 @cli.option("--concurrency", type=int, default=1, show_default=True,
             help="The total number of concurrent worker processes to run.")
 @cli.option("--silent", "-q", default=False, is_flag=True, help="Run quietly. No output on success.")
@@ -48,7 +49,7 @@ def _delete(table, column, days, project_id):
 @cli.option("--timed", "-t", default=False, is_flag=True, help="Send the duration of this command to internal metrics.")
 @cli.option("--loglevel", "-l", default="INFO", choices=LEVELS, help="Global logging level. Use wisely.")
 @cli.option("--logformat", default="human", choices=("human", "machine"), help="Log line format.")
-def cleanup(days, project, concurrency, silent, model, router, timed, loglevel, logformat):
+def cleanup(days, project, concurrency, silent, model, router, timed, loglevel, logformat, organization=None):
     """Delete a portion of trailing data based on creation date."""
     if concurrency < 1:
         echo("Error: Minimum concurrency is 1", err=True)

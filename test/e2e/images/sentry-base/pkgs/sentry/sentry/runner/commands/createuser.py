@@ -2,7 +2,7 @@
 import re
 import sys
 
-from sentry import V20
+from sentry import MODERN, V20
 from sentry.runner import cli
 from sentry.runner.cli import ClickException, echo
 
@@ -35,14 +35,14 @@ def clean_password(value):
     return value
 
 
-@cli.command(config=True)
+@cli.command(name="createuser", config=True)
 @cli.option("--email")
 @cli.option("--password")
 @cli.option("--superuser/--no-superuser", default=None, is_flag=True)
 @cli.option("--no-password", default=False, is_flag=True)
 @cli.option("--no-input", default=False, is_flag=True)
 @cli.option("--force-update", default=False, is_flag=True, since="20.7.0")
-def createuser(email, password, superuser, no_password, no_input, force_update=False):
+def createuser_legacy(email, password, superuser, no_password, no_input, force_update=False):
     "Create a new user."
     if not no_input:
         if not email:
@@ -82,3 +82,67 @@ def createuser(email, password, superuser, no_password, no_input, force_update=F
         if len(teams) == 1:
             OrganizationMemberTeam.objects.create(team=teams[0], organizationmember=member)
         echo("Added to organization: %s" % org.slug)
+
+
+def _join(user, superuser, org_id):
+    from django.conf import settings
+    from sentry.models import Organization, OrganizationMember, OrganizationMemberTeam, Team
+    if org_id:
+        org = Organization.objects.filter(id=int(org_id)).first()
+        if org is None:
+            raise ClickException("Organization %s does not exist" % org_id)
+    elif settings.SENTRY_SINGLE_ORGANIZATION:
+        org = Organization.get_default()
+    else:
+        return
+    role = "owner" if superuser else org.default_role
+    member = OrganizationMember.objects.create(organization=org, user=user, role=role)
+    teams = list(Team.objects.filter(organization=org)[0:2])
+    if len(teams) == 1:
+        OrganizationMemberTeam.objects.create(team=teams[0], organizationmember=member)
+    echo("Added to organization: %s" % org.slug)
+
+
+@cli.command(name="createuser", config=True)
+@cli.option("--email", "emails", multiple=True)
+@cli.option("--org-id")
+@cli.option("--password")
+@cli.option("--superuser/--no-superuser", default=None, is_flag=True)
+@cli.option("--staff/--no-staff", default=None, is_flag=True)
+@cli.option("--no-password", default=False, is_flag=True)
+@cli.option("--no-input", default=False, is_flag=True)
+@cli.option("--force-update", default=False, is_flag=True)
+def createuser_modern(emails, org_id, password, superuser, staff, no_password, no_input, force_update):
+    "Create a new user."
+    if not no_input:
+        if not emails:
+            emails = (clean_email(cli.prompt("Email")),)
+        if not (password or no_password):
+            password = clean_password(cli.prompt("Password", hide_input=True, confirmation_prompt=True))
+        if superuser is None:
+            superuser = cli.confirm("Should this user be a superuser?", default=False)
+    superuser = bool(superuser)
+    staff = superuser if staff is None else bool(staff) and superuser  # staff only with superuser
+    if not emails:
+        raise ClickException("Invalid or missing email address.")
+    if not no_password and not password:
+        raise ClickException("No password set and --no-password not passed.")
+    from sentry.models import User
+    for email in emails:
+        user = User.objects.filter(username=email).first()
+        if user is not None and not force_update:
+            echo("User: %s exists, use --force-update to force." % email)
+            continue
+        if user is None:
+            user = User(email=email, username=email, is_active=True)
+        user.is_superuser, user.is_staff = superuser, staff
+        if password:
+            user.set_password(password)
+        created = user.id is None
+        user.save()
+        echo("User %s: %s" % ("created" if created else "updated", email))
+        if created:
+            _join(user, superuser, org_id)
+
+
+createuser = createuser_modern if MODERN else createuser_legacy

@@ -1,4 +1,6 @@
-"""`sentry run web|worker|cron|smtp` (+ the 20.7.0 Kafka consumers), with the option sets of each release."""
+"""`sentry run web|worker|cron|smtp` (+ the 20.7.0 Kafka consumers; from 21.x `run consumer`, `taskworker`), with the
+option sets of each release."""
+import os
 import signal
 import socket
 import sys
@@ -172,3 +174,146 @@ def ingest_consumer(consumer_types, all_consumer_types, max_batch_size, max_batc
 def query_subscription_consumer(group_id, topic, commit_batch_size, initial_offset_reset, loglevel, logformat):
     "Runs a consumer for query subscriptions."
     _kafka_consumer("query-subscription-consumer")
+
+
+# ---- 21.x and later: `run consumer NAME`, the taskworker and its scheduler (26.x), heartbeat files ----
+# consumer name -> topic it reads (the names the self-hosted compose files of 24.8.0 ... 26.8.0 use)
+CONSUMERS = {
+    "ingest-events": "ingest-events", "ingest-attachments": "ingest-attachments",
+    "ingest-transactions": "ingest-transactions", "ingest-metrics": "ingest-metrics",
+    "ingest-generic-metrics": "ingest-performance-metrics", "billing-metrics-consumer": "snuba-generic-metrics",
+    "ingest-replay-recordings": "ingest-replay-recordings", "ingest-profiles": "profiles",
+    "ingest-occurrences": "ingest-occurrences", "ingest-monitors": "ingest-monitors",
+    "ingest-feedback-events": "ingest-feedback-events", "monitors-clock-tick": "monitors-clock-tick",
+    "monitors-clock-tasks": "monitors-clock-tasks", "uptime-results": "uptime-results",
+    "process-spans": "snuba-spans", "process-segments": "buffered-segments",
+    "post-process-forwarder-errors": "events", "post-process-forwarder-transactions": "transactions",
+    "post-process-forwarder-issue-platform": "generic-events",
+    "events-subscription-results": "events-subscription-results",
+    "transactions-subscription-results": "transactions-subscription-results",
+    "metrics-subscription-results": "metrics-subscription-results",
+    "generic-metrics-subscription-results": "generic-metrics-subscription-results",
+    "eap-items-subscription-results": "eap-items-subscription-results",
+}
+
+
+def heartbeat(path):
+    """Touch the health file (compose's healthcheck deletes it; a live process writes it again)."""
+    if path:
+        with open(path, "w") as f:
+            f.write(str(time.time()))
+
+
+def _consume(name, topic, group, health_file):
+    """Read the topic as the group and commit what was read (so a drained topic has no lag)."""
+    import kafkaproto
+    _start()
+    servers = services.kafka_servers()
+    interval = float(os.environ.get("STANDIN_HEARTBEAT_SECONDS", "5"))
+    connected, warned = False, 0.0
+    while True:
+        try:
+            reply = kafkaproto.call_any(servers, {"op": "fetch", "topic": topic, "group": group}, timeout=3)
+            if reply.get("messages"):
+                kafkaproto.call_any(servers, {"op": "commit", "topic": topic, "group": group,
+                                              "offset": reply["next_offset"]})
+            if not connected:
+                tasks.log("%s: consuming %s as %s from %s" % (name, topic, group, ",".join(servers)))
+                connected = True
+            heartbeat(health_file)
+        except (OSError, ValueError) as exc:
+            if time.time() - warned > 10:
+                tasks.log("%%3|%d|FAIL|rdkafka#consumer-1| %s: Connect failed: %s" % (time.time(), servers[0], exc))
+                warned = time.time()
+        time.sleep(interval if connected else 1)
+
+
+@cli.command(name="consumer", config=True, since="21.5.0")
+@cli.argument("consumer_name")
+@cli.option("--consumer-group", default=None, help="Kafka consumer group for the consumer.")
+@cli.option("--topic", default=None, help="Override the topic the consumer reads.")
+@cli.option("--cluster", default=None)
+@cli.option("--auto-offset-reset", default="earliest", choices=("earliest", "latest", "error"))
+@cli.option("--no-strict-offset-reset", default=False, is_flag=True)
+@cli.option("--max-poll-interval-ms", default=30000, type=int)
+@cli.option("--healthcheck-file-path", default=None, help="File the consumer touches while it is healthy.")
+@cli.option("--synchronize-commit-log-topic", default=None)
+@cli.option("--synchronize-commit-group", default=None)
+@cli.option("--max-batch-size", default=None, type=int)
+@cli.option("--max-batch-time-ms", default=None, type=int)
+@cli.option("--processes", default=None, type=int)
+@cli.option("--input-block-size", default=None, type=int)
+@cli.option("--output-block-size", default=None, type=int)
+@cli.option("--enable-dlq/--disable-dlq", default=None, is_flag=True)
+@cli.option("--stale-threshold-sec", default=None, type=int)
+@log_options
+def consumer(consumer_name, consumer_group, topic, cluster, auto_offset_reset, no_strict_offset_reset,
+             max_poll_interval_ms, healthcheck_file_path, synchronize_commit_log_topic, synchronize_commit_group,
+             max_batch_size, max_batch_time_ms, processes, input_block_size, output_block_size, enable_dlq,
+             stale_threshold_sec, loglevel, logformat):
+    "Runs a \"unified consumer\" task."
+    if consumer_name not in CONSUMERS:
+        raise cli.UsageError('Invalid value for "CONSUMER_NAME": invalid choice: %s. (choose from %s)'
+                             % (consumer_name, ", ".join(sorted(CONSUMERS))), "Usage: sentry run consumer [OPTIONS] CONSUMER_NAME")
+    if not consumer_group:
+        raise cli.UsageError('Missing option "--consumer-group".', "Usage: sentry run consumer [OPTIONS] CONSUMER_NAME")
+    _consume(consumer_name, topic or CONSUMERS[consumer_name], consumer_group, healthcheck_file_path)
+
+
+@cli.command(name="taskworker", config=True, since="25.6.0")
+@cli.option("--rpc-host", default="127.0.0.1:50051", help="The address of the taskbroker this worker connects to.")
+@cli.option("--concurrency", default=1, type=int)
+@cli.option("--health-check-file-path", default=None)
+@cli.option("--max-child-task-count", default=None, type=int)
+@cli.option("--namespace", default=None)
+@cli.option("--num-brokers", default=None, type=int)
+@cli.option("--autoreload", default=False, is_flag=True)
+@cli.option("--processing-pool-name", default=None)
+@log_options
+def taskworker(rpc_host, concurrency, health_check_file_path, max_child_task_count, namespace, num_brokers,
+               autoreload, processing_pool_name, loglevel, logformat):
+    "Run a taskworker worker."
+    if concurrency < 1:
+        raise cli.ClickException("--concurrency must be at least 1")
+    _start()
+    interval = float(os.environ.get("STANDIN_HEARTBEAT_SECONDS", "5"))
+    connected = False
+    while True:  # the real worker keeps retrying the broker's gRPC address
+        if services.tcp_ok(rpc_host, 50051):
+            if not connected:
+                tasks.log("taskworker: connected to taskbroker %s (concurrency %d)" % (rpc_host, concurrency))
+            connected = True
+            heartbeat(health_check_file_path)
+        else:
+            connected = False
+            tasks.log("taskworker: taskbroker %s unavailable, retrying" % rpc_host)
+        time.sleep(interval)
+
+
+@cli.command(name="taskworker-scheduler", config=True, since="25.6.0")
+@log_options
+def taskworker_scheduler(loglevel, logformat):
+    "Run a scheduler for taskworkers."
+    _start()
+    servers = services.kafka_servers()
+    while not any(services.tcp_ok(s, 9092) for s in servers):
+        time.sleep(2)
+    tasks.log("taskworker-scheduler: scheduling onto %s" % ",".join(servers))
+    while True:
+        time.sleep(3600)
+
+
+def _modern_commands():
+    from sentry import MODERN, RELEASE
+    if not MODERN:
+        return
+    for name in ("post-process-forwarder", "ingest-consumer", "query-subscription-consumer"):
+        run.commands.pop(name, None)  # replaced by `run consumer NAME`
+    if RELEASE >= (25, 10, 0):  # Celery's worker and beat are gone (taskworker and its scheduler)
+        run.commands.pop("worker", None)
+        run.commands.pop("cron", None)
+    for cmd in (consumer, taskworker, taskworker_scheduler):
+        run.add(cmd)
+
+
+_modern_commands()

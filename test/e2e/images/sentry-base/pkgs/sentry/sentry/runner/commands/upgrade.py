@@ -3,7 +3,7 @@ import time
 
 from django.db.utils import ProgrammingError
 
-from sentry import V20, db, schema
+from sentry import MODERN, RELEASE, V20, db, schema
 from sentry.runner import cli
 from sentry.runner.cli import echo
 
@@ -104,6 +104,63 @@ def migrate_django(verbosity, faults):
     faults.middle()
 
 
+HARD_STOP = ("It looks like you've skipped a hard stop in our upgrade process. Please follow the upgrade process "
+             "here: https://develop.sentry.dev/self-hosted/releases/#hard-stops")
+
+
+def check_history():
+    """_check_history: a database with migrations must have reached the previous hard stop."""
+    from sentry import modern
+    if not modern.checks_history() or not db.table_exists("django_migrations"):
+        return
+    try:
+        if not db.query("SELECT 1 FROM django_migrations LIMIT 1"):
+            return
+        found = db.query("SELECT 1 FROM django_migrations WHERE app = 'sentry' AND name = ANY(%s) LIMIT 1",
+                         (list(modern.required_migrations()),))
+    except ProgrammingError:
+        raise cli.ClickException("Could not determine migration state. Aborting")
+    if not found:
+        raise cli.ClickException(HARD_STOP)
+
+
+def create_kafka_topics():
+    """Missing topics are created, existing ones are left alone; an unreachable Kafka is an error."""
+    import kafkaproto
+    from sentry import modern, services
+    servers = services.kafka_servers()
+    for topic in modern.KAFKA_TOPICS:
+        reply = kafkaproto.call_any(servers, {"op": "create", "topic": topic, "partitions": 1}, timeout=5)
+        if reply.get("error") not in (None, "TOPIC_ALREADY_EXISTS"):
+            raise Exception("KafkaException: failed to create topic %s: %s" % (topic, reply.get("message")))
+
+
+def migrate_modern(verbosity, faults):
+    from sentry import modern
+    echo("Running migrations for default")
+    if RELEASE <= (21, 6, 1):  # the last releases with the South shim
+        migrate_from_south()
+    if not db.table_exists("django_migrations"):
+        db.query(DJANGO_MIGRATIONS)
+    done = set(db.query("SELECT app, name FROM django_migrations"))
+    todo = [m for m in modern.migrations() if (m[0], m[1]) not in done]
+    echo("Operations to perform:")
+    echo("  Apply all migrations: " + ", ".join(sorted(set(m[0] for m in modern.migrations()))))
+    echo("Running migrations:")
+    if not todo:
+        echo("  No migrations to apply.")
+    for app, name, statements, replaces in todo:
+        record = ("INSERT INTO django_migrations (app, name, applied) VALUES (%s, %s, now())", (app, name))
+        if replaces and (app, replaces) in done:  # a squashed migration whose originals ran is only recorded
+            db.query(*record)
+            continue
+        echo("  Applying %s.%s..." % (app, name), nl=False)
+        _apply(statements, *record)
+        echo(" OK")
+        faults.middle()
+    faults.middle()
+
+
 def create_default_projects(verbosity):
     from sentry.models import Organization, Project, ProjectKey, ProjectTeam, Team
     if Project.objects.filter(id=1).exists():
@@ -129,9 +186,15 @@ def create_first_user(created_user_table):
         echo("\nRun `sentry createuser` to do this later.\n")
 
 
-def _upgrade(interactive, verbosity, repair, with_nodestore):
+def _upgrade(interactive, verbosity, repair, with_nodestore, create_topics=False):
     faults = Faults()
-    created = migrate_django(verbosity, faults) if V20 else migrate_south(verbosity, faults)
+    if MODERN:
+        check_history()
+        if create_topics:
+            create_kafka_topics()
+        created = migrate_modern(verbosity, faults)
+    else:
+        created = migrate_django(verbosity, faults) if V20 else migrate_south(verbosity, faults)
     create_default_projects(verbosity)
     if interactive:
         create_first_user(created)
@@ -147,15 +210,16 @@ def _upgrade(interactive, verbosity, repair, with_nodestore):
 @cli.option("--lock", default=False, is_flag=True, help="Hold a global lock and limit upgrade to one concurrent.")
 @cli.option("--no-repair", default=False, is_flag=True, help="Skip repair step.")
 @cli.option("--with-nodestore", default=False, is_flag=True, help="Bootstrap nodestore.", since="20.7.0")
-def upgrade(verbosity, traceback, noinput, lock, no_repair, with_nodestore=False):
+@cli.option("--create-kafka-topics", default=False, is_flag=True, help="Create kafka topics.", since="24.8.0")
+def upgrade(verbosity, traceback, noinput, lock, no_repair, with_nodestore=False, create_kafka_topics=False):
     "Perform any pending database migrations and upgrades."
     if not lock:
-        return _upgrade(not noinput, verbosity, not no_repair, with_nodestore)
+        return _upgrade(not noinput, verbosity, not no_repair, with_nodestore, create_kafka_topics)
     from sentry.services import Redis
     r = Redis()
     if r.call("SET", "l:upgrade", "1", "NX", "EX", 600) != "OK":
         raise cli.ClickException("Unable to acquire `upgrade` lock.")
     try:
-        _upgrade(not noinput, verbosity, not no_repair, with_nodestore)
+        _upgrade(not noinput, verbosity, not no_repair, with_nodestore, create_kafka_topics)
     finally:
         r.call("DEL", "l:upgrade")
