@@ -5,6 +5,7 @@ import { cpuCheck } from './cpu.js';
 import { diskCheck } from './disk.js';
 import { dockerDaemonCheck } from './docker-daemon.js';
 import { dockerVersionCheck } from './docker-version.js';
+import { hostOwnershipCheck } from './host-ownership.js';
 import { memoryCheck } from './memory.js';
 import { portsCheck } from './ports.js';
 import { sse42Check } from './sse42.js';
@@ -22,4 +23,5 @@ export const ALL_CHECKS: readonly Check[] = [
   archCheck,
   sse42Check,
   ulimitsCheck,
+  hostOwnershipCheck,
 ];

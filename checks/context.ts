@@ -4,7 +4,7 @@ import type { DockerEndpoint } from '../src/engine/endpoint.js';
 import { DEFAULT_DISK_FLOOR_BYTES } from './disk.js';
 import { realHostProbes } from './host/index.js';
 import { startProbes, type SharedProbes } from './probes.js';
-import type { CheckContext, HostProbes } from './types.js';
+import type { CheckContext, HostProbes, OwnershipOptions } from './types.js';
 
 export interface ContextOptions {
   tag: SupportedTag;
@@ -14,6 +14,7 @@ export interface ContextOptions {
   env?: NodeJS.ProcessEnv;
   diskFloorBytes?: number;
   host?: HostProbes;
+  ownership?: OwnershipOptions;
   /** probes already under way (see probes.ts); started here when absent */
   probes?: SharedProbes;
 }
@@ -46,5 +47,6 @@ export function createCheckContext(o: ContextOptions): CheckContext {
     ports: o.ports,
     ownProject: o.ownProject,
     diskFloorBytes: o.diskFloorBytes ?? DEFAULT_DISK_FLOOR_BYTES,
+    ownership: o.ownership,
   };
 }

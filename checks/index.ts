@@ -3,7 +3,7 @@ import type { SupportedTag } from '../src/catalog.js';
 import { createCheckContext } from './context.js';
 import type { SharedProbes } from './probes.js';
 import { runCheckList } from './run-checks.js';
-import type { CheckResult, HostProbes } from './types.js';
+import type { CheckResult, HostProbes, OwnershipOptions } from './types.js';
 
 export interface PreflightOptions {
   tag: SupportedTag;
@@ -16,6 +16,8 @@ export interface PreflightOptions {
   env?: NodeJS.ProcessEnv;
   diskFloorBytes?: number;
   host?: HostProbes;
+  /** host-ownership's inputs that are not on disk yet (a first install's storage, --adopt-volumes) */
+  ownership?: OwnershipOptions;
   /** engine and Compose probes already started (startProbes), so they overlap with loading the checks */
   probes?: SharedProbes;
 }

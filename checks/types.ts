@@ -8,6 +8,8 @@ import type { EngineInfo, PublishedPort } from '../src/engine/engine.js';
 import type { EngineError } from '../src/engine/engine-error.js';
 import type { ComposeDetection } from '../src/engine/detect-compose.js';
 import type { EngineLimitsProbe } from './host/engine-limits.js';
+import type { OwnershipEngine } from '../src/ownership/engine.js';
+import type { Storage } from '../src/ownership/request.js';
 
 export type CheckStatus = 'pass' | 'warn' | 'fail';
 
@@ -80,4 +82,12 @@ export interface CheckContext {
   /** compose project of this install: its own containers holding the ports are not a conflict (re-runs) */
   ownProject?: string;
   diskFloorBytes: number;
+  /** host-ownership: the answers' storage before they are saved, --adopt-volumes, a fake engine in tests */
+  ownership?: OwnershipOptions;
+}
+
+export interface OwnershipOptions {
+  storage?: Storage;
+  adoptVolumes?: boolean;
+  engine?: OwnershipEngine;
 }

@@ -52,6 +52,7 @@ export function buildProgram(): { program: Command; exitCode: () => number } {
   answerFlags(program.command('install').description('install (or bring up to date) Sentry in the install directory'))
     .option('--dry-run', 'walk the pipeline and print what each step would do; change nothing')
     .option('--force', 'overwrite files edited since the last render (a timestamped backup is kept)')
+    .option('--adopt-volumes', 'take existing volumes that no install owns (no label, no container) as this install\'s; recorded in its state')
     .addOption(new Option('--skip-check <id>', 'turn a failure of this preflight check into a warning').argParser(collect).default([]))
     .action(async (opts) => {
       const { install } = await import('../commands/install.js');
@@ -137,6 +138,17 @@ export function buildProgram(): { program: Command; exitCode: () => number } {
     .action(async (backupDir: string, opts) => {
       const { restore } = await import('../commands/restore.js');
       code = await restore(backupDir, opts);
+    });
+
+  program
+    .command('uninstall')
+    .description("take the install off the Docker engine: its containers, networks, built images and cron entry; its files stay")
+    .option('--dir <dir>', 'install directory', '.')
+    .option('--delete-data', 'also delete the volumes this install owns (its database and files); never another install\'s')
+    .option('--yes', 'do not ask for confirmation (needed for --delete-data without a terminal)')
+    .action(async (opts) => {
+      const { uninstall } = await import('../commands/uninstall.js');
+      code = await uninstall(opts);
     });
 
   const checkCmd = program.command('check').description('preflight checks of this host for a Sentry release');

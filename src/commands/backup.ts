@@ -20,6 +20,7 @@ import { unfinishedUpgradeRefusal } from '../upgrade/guard.js';
 import { releaseCtx } from '../upgrade/contexts.js';
 import { Progress } from '../upgrade/progress.js';
 import { timestamp } from './render.js';
+import { refuseForeignOwnership } from '../ownership/guard.js';
 
 export async function backup(flags: { dir: string }): Promise<number> {
   const layout = layoutFor(flags.dir);
@@ -27,6 +28,7 @@ export async function backup(flags: { dir: string }): Promise<number> {
   const tag = installedTag(layout, state);
   const unfinished = unfinishedUpgradeRefusal(layout);
   if (unfinished) throw unfinished;
+  await refuseForeignOwnership({ layout, tags: [tag] });
   return withDirLock(layout, 'backup', async () => {
     const stamp = timestamp();
     const loaded = await loadAnswers({ yes: true }, layout, false);

@@ -16,6 +16,7 @@ import { ComposeRunner } from '../compose/runner.js';
 import { projectContainers, removeContainer } from '../install/docker.js';
 import type { Ctx, InstallFlags, Step, StepResult } from '../install/context.js';
 import { timestamp } from './render.js';
+import { refuseForeignOwnership } from '../ownership/guard.js';
 import { tagChangeRefusal, unfinishedUpgradeRefusal } from '../upgrade/guard.js';
 import { checksStep, chooseCompose } from '../install/steps/checks.js';
 import { renderStep } from '../install/steps/render-files.js';
@@ -63,6 +64,7 @@ async function runInstall(flags: InstallFlags, layout: Layout, loaded: LoadedAns
   // A different release on an existing install is an upgrade: only `upgrade` does it safely.
   const refusal = unfinishedUpgradeRefusal(layout) ?? tagChangeRefusal(readState(layout.stateFile).tag, loaded.answers.tag, layout.dir);
   if (refusal) throw refusal;
+  await refuseForeignOwnership({ layout, tags: [loaded.answers.tag], answers: loaded.answers, adoptVolumes: flags.adoptVolumes });
   const log = new RunLog(dryRun ? join(tmpdir(), 'sentry-onprem-dry-run') : layout.logsDir, 'install', stamp);
   log.addSecrets([loaded.adminPassword, ...Object.values(loaded.secrets), loaded.answers.mail.password, loaded.answers.ldap.bindPassword]);
   const ctx: Ctx = {

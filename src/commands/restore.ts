@@ -22,6 +22,7 @@ import { Progress } from '../upgrade/progress.js';
 import { downProject } from '../upgrade/stack.js';
 import { readMarker, clearMarker } from '../upgrade/marker.js';
 import { timestamp } from './render.js';
+import { refuseForeignOwnership } from '../ownership/guard.js';
 
 export interface RestoreFlags {
   dir: string;
@@ -46,6 +47,7 @@ export async function restore(backupDir: string, flags: RestoreFlags): Promise<n
   if (!m.database) throw new UserError(`${from} holds no database dump (taken with --no-backup)`, EXIT.usage, 'Choose a backup with a database dump. Nothing was changed.');
   const problems = verifyBackup(from, m);
   if (problems.length) throw new UserError(`${from} is damaged:\n${problems.map((p) => `  - ${p}`).join('\n')}`, EXIT.failure, 'Nothing was changed.');
+  await refuseForeignOwnership({ layout, tags: [installed].filter(isSupportedTag) });
   if (!flags.yes) {
     if (!isInteractive(flags)) throw new UserError('restore replaces the database and needs --yes without a terminal', EXIT.usage, 'Nothing was changed.');
     const { confirm } = await import('@inquirer/prompts');

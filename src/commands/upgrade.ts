@@ -28,7 +28,8 @@ import { rollBack } from '../upgrade/rollback.js';
 import { describeUpgrade, type DryRunHop } from '../upgrade/dry-run.js';
 import { failureReport, successReport } from '../upgrade/report.js';
 import type { ComposeCommand } from '../compose/runner.js';
-import { RELEASES, type SupportedTag } from '../catalog.js';
+import { RELEASES, isSupportedTag, type SupportedTag } from '../catalog.js';
+import { refuseForeignOwnership } from '../ownership/guard.js';
 
 export interface UpgradeFlags {
   tag: string;
@@ -65,6 +66,7 @@ export async function upgrade(flags: UpgradeFlags): Promise<number> {
   if (!dryRun && !flags.yes && !interactive) {
     throw new UserError('an upgrade without a terminal needs --yes', EXIT.usage, 'Run it with --yes (on failure the database is then restored without asking), or from a terminal. Nothing was changed.');
   }
+  await refuseForeignOwnership({ layout, tags: path.path.filter(isSupportedTag) });
   const plan = { path: path.path, hops: path.hops };
   if (!dryRun) return withDirLock(layout, 'upgrade', () => runUpgrade(flags, layout, from, plan));
   dryRunNote(layout);

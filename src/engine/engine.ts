@@ -29,6 +29,8 @@ export interface Engine {
   info(): Promise<EngineInfo>;
   /** Host ports published by running containers (they may hold a port without a listening process). */
   publishedPorts(): Promise<PublishedPort[]>;
+  /** Any other read-only Engine API GET (the ownership check reads volumes, containers and images); errors keep statusCode. */
+  get<T>(path: string): Promise<T>;
 }
 
 export const ENGINE_TIMEOUT_MS = 8000;
@@ -61,6 +63,7 @@ export function connectEngine(endpoint: DockerEndpoint = resolveDockerEndpoint()
   return {
     endpoint,
     info: () => call<EngineInfo>('/info'),
+    get: <T>(path: string) => get<T>(path), // errors keep their statusCode (404: no such object)
     publishedPorts: async () => {
       const list = await call<ContainerSummary[]>('/containers/json');
       return list.flatMap((c) =>

@@ -13,6 +13,8 @@ export interface InstallFlags extends AnswerFlags {
   dryRun?: boolean;
   skipCheck?: string[];
   force?: boolean;
+  /** take existing volumes that nothing owns as this install's (recorded in state.json) */
+  adoptVolumes?: boolean;
 }
 
 export interface Ctx {
@@ -28,6 +30,8 @@ export interface Ctx {
   runner?: ComposeRunner;
   project?: string;
   state: InstallState;
+  /** The install directory that owns what this context builds, when layout is a staging copy (upgrade). */
+  ownerDir?: string;
   /** Set by steps that changed something the later steps depend on. */
   sentryImageChanged?: boolean;
   /** Dry run: the images the build step would build (later steps report what that would cause). */

@@ -61,8 +61,8 @@ export async function volumeExists(name: string): Promise<boolean> {
   }
 }
 
-export async function createVolume(name: string): Promise<void> {
-  await (await docker()).createVolume({ Name: name });
+export async function createVolume(name: string, labels: Record<string, string> = {}): Promise<void> {
+  await (await docker()).createVolume({ Name: name, Labels: labels });
 }
 
 export interface ServiceContainer {

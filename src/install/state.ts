@@ -24,6 +24,8 @@ export interface InstallState {
   upHash?: string;
   /** Hash of each group of bind-mounted config files at the last successful `up`. */
   mountHashes?: Record<string, string>;
+  /** Named volumes this install created or adopted (--adopt-volumes): proof of ownership without a label. */
+  volumes?: string[];
   /** The operator removed the cleanup cron (`cron remove`): install and reconfigure leave it out. */
   cronRemoved?: boolean;
   history: Array<{ at: string; step: string; result: string }>;

@@ -32,7 +32,8 @@ export async function buildStaged(
   track: (r: ComposeRunner) => ComposeRunner = (r) => r,
 ): Promise<StepResult> {
   const dir = writeStaging(toCtx.layout, toCtx.plan!);
-  const staged: Ctx = { ...toCtx, layout: layoutFor(dir), runner: track(new ComposeRunner(compose, dir, toCtx.log)) };
+  // The images belong to the install directory, not to the staging copy they are built from.
+  const staged: Ctx = { ...toCtx, layout: layoutFor(dir), ownerDir: toCtx.layout.dir, runner: track(new ComposeRunner(compose, dir, toCtx.log)) };
   try {
     return await buildStep.run(staged, out);
   } finally {

@@ -178,7 +178,8 @@ test('install 9.1.2: SIGINT during the build and during the migrations, then a r
   teardown(fx.dir, flavor, project, volumes);
   try {
     seedFaults('sentry-postgres', 'postgres:9.5', { 'upgrade-delay': '30' });
-    const args = ['install', '--dir', fx.dir, '--answers', fx.answersFile, '--yes'];
+    // The seeded volume has no owner yet: this install takes it as its own.
+    const args = ['install', '--dir', fx.dir, '--answers', fx.answersFile, '--yes', '--adopt-volumes'];
     const a = startCli(args, env);
     await a.waitFor(/building sentry-onpremise-local/);
     // In the middle of the image build: the plugin's pip install is running.
@@ -229,7 +230,7 @@ test('install 9.1.2: a failing migration names the step and a re-run after the f
   teardown(fx.dir, flavor, project, volumes);
   try {
     seedFaults('sentry-postgres', 'postgres:9.5', { 'upgrade-fail': '1' });
-    const r = await runCli(['install', '--dir', fx.dir, '--answers', fx.answersFile, '--yes'], env);
+    const r = await runCli(['install', '--dir', fx.dir, '--answers', fx.answersFile, '--yes', '--adopt-volumes'], env);
     assert.equal(r.code, 1, r.stderr.slice(-2000));
     assert.match(r.stderr, /step "Run database migrations" failed: `docker-compose run --rm -T web sentry upgrade --noinput` exited with code 1/);
     assert.match(r.stderr, /Full log: .*logs\/install-/);

@@ -48,7 +48,7 @@ test('a check that throws becomes a failure of that check, never an exception', 
   assert.match(r.found, /statfs exploded/);
 });
 
-test('all checks together ask the engine once for /info (the server version comes with it) and once for its containers', async () => {
+test('all checks together ask the engine once for /info (the server version comes with it), once for its running containers, and once each for what host-ownership reads', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'engine-once-'));
   const hits: string[] = [];
   const server = http.createServer((req, res) => {
@@ -56,8 +56,12 @@ test('all checks together ask the engine once for /info (the server version come
     const body: Record<string, unknown> = {
       '/info': { MemTotal: 8e9, NCPU: 4, DockerRootDir: '/var/lib/docker', Architecture: 'x86_64', ServerVersion: '20.10.24' },
       '/containers/json': [],
+      '/containers/json?all=1': [],
+      '/volumes': { Volumes: [] },
+      '/images/json': [],
     };
-    res.end(JSON.stringify(body[req.url ?? '']));
+    const url = req.url ?? '';
+    res.end(JSON.stringify(body[url] ?? body[url.split('?filters=')[0]]));
   });
   await new Promise<void>((r) => server.listen(join(dir, 'd.sock'), () => r()));
   const host: HostProbes = {
@@ -69,7 +73,8 @@ test('all checks together ask the engine once for /info (the server version come
   try {
     const c = createCheckContext({ tag: '20.7.0', installDir: '/tmp', ports: { http: 80 }, host, env: { DOCKER_HOST: `unix://${join(dir, 'd.sock')}`, PATH: '' } });
     const results = await runCheckList(ALL_CHECKS, c);
-    assert.deepEqual(hits.sort(), ['/containers/json', '/info']);
+    assert.deepEqual(hits.map((h) => h.split('?filters=')[0]).sort(), ['/containers/json', '/containers/json?all=1', '/images/json', '/info', '/volumes']);
+    assert.equal(results.find((r) => r.id === 'host-ownership')!.status, 'pass');
     assert.match(results.find((r) => r.id === 'docker-version')!.found, /20\.10\.24/);
     assert.deepEqual(results.filter((r) => r.status !== 'pass').map((r) => r.id), ['compose']); // no docker, no docker-compose on an empty PATH
   } finally {

@@ -1,6 +1,7 @@
 /**
  * Step: build the release's local images (the Sentry image with plugins; from 20.7.0 also the cron images),
- * each only when its inputs changed. The inputs hash is recorded as the image label io.sentry-onprem.inputs.
+ * each only when its inputs changed. The inputs hash is recorded as the image label io.sentry-onprem.inputs, the
+ * install directory as io.sentry-onprem.dir.
  */
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
@@ -9,6 +10,7 @@ import { RELEASES, imageName } from '../../releases/index.js';
 import { inspectImage } from '../docker.js';
 import { readPlanned } from '../planned-file.js';
 import { UserError, EXIT } from '../../errors.js';
+import { DIR_LABEL } from '../../ownership/engine.js';
 import { done, skipped, type Ctx, type Step } from '../context.js';
 
 interface Built {
@@ -48,13 +50,18 @@ export const buildStep: Step = {
     for (const b of builds(ctx)) {
       const hash = await inputsHash(ctx, b);
       const current = await inspectImage(b.image);
-      if (current?.labels[INPUTS_LABEL] === hash) continue;
+      // Built from these inputs for this directory; an image another (removed) install left is built again, as ours.
+      const owner = current?.labels[DIR_LABEL];
+      const ownerDir = ctx.ownerDir ?? ctx.layout.dir;
+      if (current?.labels[INPUTS_LABEL] === hash && (owner === undefined || owner === ownerDir)) continue;
+      const why = !current ? 'not built yet' : current.labels[INPUTS_LABEL] !== hash ? 'inputs changed' : `built for ${owner}`;
       if (ctx.dryRun) {
-        planned.push(`${b.image} (${current ? 'inputs changed' : 'not built yet'})`);
+        planned.push(`${b.image} (${why})`);
         continue;
       }
-      out(`building ${b.image} (${current ? 'inputs changed' : 'not built yet'})`);
-      await ctx.runner!.run(['build', '--force-rm', b.service], { env: { SENTRY_ONPREM_INPUTS: hash }, onLine: out });
+      out(`building ${b.image} (${why})`);
+      // The owner's directory as a label: a second install directory is refused instead of replacing this image.
+      await ctx.runner!.run(['build', '--force-rm', '--build-arg', `SENTRY_ONPREM_DIR=${ownerDir}`, b.service], { env: { SENTRY_ONPREM_INPUTS: hash }, onLine: out });
       const after = await inspectImage(b.image);
       if (after?.labels[INPUTS_LABEL] !== hash) {
         throw new UserError(`${b.image} was built but does not carry the expected ${INPUTS_LABEL} label`, EXIT.failure, 'See the log; the compose file may have been edited so the build no longer sets the label.');

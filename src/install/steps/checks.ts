@@ -30,7 +30,7 @@ export const checksStep: Step = {
   title: 'Preflight checks',
   async run(ctx, out) {
     const { summary, failed } = await runPreflight(
-      { tag: ctx.answers!.tag, answers: ctx.answers!, dir: ctx.layout.dir, ownProject: ctx.project, skip: ctx.flags.skipCheck ?? [] },
+      { tag: ctx.answers!.tag, answers: ctx.answers!, dir: ctx.layout.dir, ownProject: ctx.project, skip: ctx.flags.skipCheck ?? [], adoptVolumes: ctx.flags.adoptVolumes },
       out,
     );
     if (failed.length) {

@@ -8,12 +8,14 @@ import { RELEASES } from '../../releases/index.js';
 import { CancelledError, UserError, EXIT } from '../../errors.js';
 import { syncDependencies } from '../sync-deps.js';
 import { done, skipped, type Ctx, type Step } from '../context.js';
+import { postgresSource, refuseSecondPostgres } from '../../ownership/postgres-guard.js';
 
 export async function waitForPostgres(ctx: Ctx, out: (l: string) => void, timeoutMs = Number(process.env.SENTRY_ONPREM_PG_TIMEOUT_MS ?? 90_000)): Promise<void> {
   const runner = ctx.runner!;
   const find = async () => (await projectContainers(ctx.project!)).find((c) => c.service === 'postgres' && !c.oneoff);
   let pg = await find();
   if (!pg || pg.state !== 'running') {
+    await refuseSecondPostgres({ source: postgresSource(ctx.answers!, ctx.layout.dir), ownProject: ctx.project });
     await runner.run(['up', '-d', 'postgres'], { onLine: out });
     pg = await find();
   }

@@ -15,6 +15,7 @@ import { healthTarget, waitHealthy } from '../health.js';
 import { UserError, EXIT } from '../../errors.js';
 import { done, skipped, type Ctx, type Step } from '../context.js';
 import { profileOf } from '../../render/view.js';
+import { postgresSource, refuseSecondPostgres } from '../../ownership/postgres-guard.js';
 
 /**
  * The services of the install's compose file; with `profile`, only those Compose starts under it (no
@@ -116,6 +117,7 @@ export const upStep: Step = {
     const before = new Map(existing.map((c) => [c.service, c.id]));
     const services = activeServices(ctx);
     const changed = await servicesToRecreate(services, existing, await configHashes(ctx.runner!, services.map((s) => s.name)));
+    await refuseSecondPostgres({ source: postgresSource(ctx.answers!, ctx.layout.dir), ownProject: ctx.project });
     // --no-deps with the list: Compose would otherwise also recreate the dependents of what it recreates.
     await ctx.runner!.run(['up', '-d', '--remove-orphans', ...(changed.length ? ['--no-deps', ...changed] : [])], { onLine: out });
     const previous = ctx.state.mountHashes ?? {};

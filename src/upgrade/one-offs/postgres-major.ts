@@ -11,6 +11,7 @@ import { docker } from '../../install/docker.js';
 import { UserError, EXIT } from '../../errors.js';
 import { ensureImage } from '../stack.js';
 import { dataSource, runThrowaway } from './throwaway.js';
+import { DIR_LABEL, TAG_LABEL } from '../../ownership/engine.js';
 import type { OneOff, OneOffEnv } from './types.js';
 
 export interface PgMajorUpgrade {
@@ -62,7 +63,7 @@ export function pgMajorOneOff(id: OneOff['id'], u: PgMajorUpgrade): OneOff {
       await ensureImage(image, out);
       const d = await docker();
       await d.getVolume(SCRATCH).remove().catch(() => undefined);
-      await d.createVolume({ Name: SCRATCH });
+      await d.createVolume({ Name: SCRATCH, Labels: { [DIR_LABEL]: env.dir, [TAG_LABEL]: env.to } });
       try {
         await must(
           runThrowaway({ image, binds: [`${source}:/var/lib/postgresql/${u.from}/data`, `${SCRATCH}:/var/lib/postgresql/${u.to}/data`], label: id }),

@@ -3,6 +3,7 @@ import { untimedDocker as docker } from '../../backup/untimed-docker.js';
 import { demux } from '../../install/docker.js';
 import { buildView } from '../../render/view.js';
 import type { Answers } from '../../answers/schema.js';
+import { isPostgresSource, refuseSecondPostgres } from '../../ownership/postgres-guard.js';
 
 /** What a data volume is mounted from: its name, or its directory with storage.mode bind. */
 export function dataSource(a: Answers, installDir: string, volume: string): string {
@@ -15,6 +16,8 @@ export interface ThrowawayResult {
 }
 
 export async function runThrowaway(opts: { image: string; binds: string[]; script?: string; label: string }): Promise<ThrowawayResult> {
+  // A one-off on PostgreSQL's data (pg_upgrade, copies): nothing may be running on that data.
+  for (const source of opts.binds.map((b) => b.split(':')[0]).filter(isPostgresSource)) await refuseSecondPostgres({ source });
   const d = await docker();
   const container = await d.createContainer({
     Image: opts.image,

@@ -1,0 +1,103 @@
+/**
+ * `sentry-onprem uninstall [--delete-data]`: takes an install off the engine so another install directory
+ * may use the host-wide names: its containers (those whose Compose working_dir is this directory) and
+ * their networks, the images it built, the cleanup cron entry; with --delete-data also the volumes it
+ * owns. A volume owned by another directory, or by nobody known, is never removed. The install
+ * directory's files (answers, secrets, backups, logs) stay.
+ */
+import { existsSync } from 'node:fs';
+import { layoutFor } from '../layout.js';
+import { EXIT, UserError } from '../errors.js';
+import { RELEASES, SUPPORTED_TAGS } from '../catalog.js';
+import { isInteractive } from '../answers/load.js';
+import { readState, writeState } from '../install/state.js';
+import { withDirLock } from '../lock/dir-lock.js';
+import { docker } from '../install/docker.js';
+import { removeCron } from '../cron/entry.js';
+import { INPUTS_LABEL } from '../install/steps/build.js';
+import { DIR_LABEL, PROJECT_LABEL, WORKING_DIR_LABEL, realOwnershipEngine } from '../ownership/engine.js';
+import { findConflicts } from '../ownership/resolve.js';
+import { ownershipRequest, readOwnState, savedStorage } from '../ownership/request.js';
+
+export interface UninstallFlags {
+  dir: string;
+  deleteData?: boolean;
+  yes?: boolean;
+}
+
+const ROLLBACK_TAG = 'sentry-onprem-rollback';
+
+export async function uninstall(flags: UninstallFlags): Promise<number> {
+  const layout = layoutFor(flags.dir);
+  const err = process.stderr;
+  if (!existsSync(layout.answersFile) && !existsSync(layout.stateFile)) {
+    throw new UserError(`${layout.dir} is not a sentry-onprem install (no sentry-onprem.yml)`, EXIT.usage, 'Pass the install directory with --dir. Nothing was changed.');
+  }
+  if (flags.deleteData && !flags.yes && !isInteractive(flags)) {
+    throw new UserError('uninstall --delete-data deletes the database and needs --yes without a terminal', EXIT.usage, 'Nothing was changed.');
+  }
+  return withDirLock(layout, 'uninstall', async () => {
+    const engine = await realOwnershipEngine();
+    const all = await engine.containers();
+    const mine = all.filter((c) => c.labels[PROJECT_LABEL] && c.labels[WORKING_DIR_LABEL] === layout.dir);
+    const storage = savedStorage(layout.dir);
+    const state = readState(layout.stateFile);
+    // What this directory owns, by the same decision the guard makes: anything in conflict is not ours.
+    const req = ownershipRequest({ dir: layout.dir, tags: SUPPORTED_TAGS, storage, state: readOwnState(layout.dir) });
+    const conflicts = await findConflicts(engine, req);
+    const foreign = new Set(conflicts.filter((c) => c.object === 'volume').map((c) => c.name));
+    const volumes = flags.deleteData ? (await engine.volumes(req.volumes)).map((v) => v.name).filter((n) => !foreign.has(n)) : [];
+    if (flags.deleteData && !flags.yes) {
+      const { confirm } = await import('@inquirer/prompts');
+      const what = volumes.length ? `delete the volumes ${volumes.join(', ')} (the database and files of this Sentry)` : 'remove it (no volume of it is left)';
+      if (!(await confirm({ message: `Uninstall Sentry from ${layout.dir} and ${what}?`, default: false }))) throw new UserError('cancelled; nothing was changed', EXIT.cancelled);
+    }
+
+    const d = await docker();
+    await Promise.all(
+      mine.map(async (c) => {
+        const ct = d.getContainer(c.id);
+        if (c.running) await ct.stop({ t: 30 }).catch((e: { statusCode?: number }) => (e.statusCode === 304 ? undefined : Promise.reject(e)));
+        await ct.remove({ v: true, force: true });
+      }),
+    );
+    const projects = [...new Set(mine.map((c) => c.labels[PROJECT_LABEL]))];
+    const left = await engine.containers();
+    let networks = 0;
+    for (const p of projects) {
+      // Another directory's containers in the same project keep its networks.
+      if (left.some((c) => c.labels[PROJECT_LABEL] === p)) continue;
+      for (const n of await d.listNetworks({ filters: { label: [`${PROJECT_LABEL}=${p}`] } })) {
+        await d.getNetwork(n.Id).remove().then(() => networks++, (e: Error) => err.write(`could not remove network ${n.Name}: ${e.message}\n`));
+      }
+    }
+    err.write(`removed ${mine.length} containers and ${networks} networks of ${layout.dir}\n`);
+
+    const images: string[] = [];
+    for (const name of new Set(SUPPORTED_TAGS.flatMap((t) => RELEASES[t].builtImages.map((b) => b.image)))) {
+      for (const ref of [name, `${name}:${ROLLBACK_TAG}`]) {
+        const img = await engine.image(ref);
+        if (!img) continue;
+        // Built here: labelled with this directory, or (built before the label) with the inputs this state recorded.
+        const ours = img.labels[DIR_LABEL] ? img.labels[DIR_LABEL] === layout.dir : state.builds[name] !== undefined && img.labels[INPUTS_LABEL] === state.builds[name];
+        if (!ours) continue;
+        await d.getImage(ref).remove().then(() => images.push(ref), (e: Error) => err.write(`could not remove image ${ref}: ${e.message}\n`));
+      }
+    }
+    if (images.length) err.write(`removed images ${images.join(', ')}\n`);
+    if (removeCron(layout.dir)) err.write('removed the cleanup cron entry\n');
+
+    if (flags.deleteData) {
+      for (const v of volumes) await d.getVolume(v).remove();
+      if (volumes.length) err.write(`deleted volumes ${volumes.join(', ')}\n`);
+      for (const v of foreign) err.write(`kept volume ${v}: it is not this install's\n`);
+      if (storage.mode === 'bind') err.write(`kept the data directories under ${storage.dataDir}: remove them by hand if they are no longer needed\n`);
+      // The data is gone: a later install here starts from scratch (admin, migrations) and owns no volume.
+      if (existsSync(layout.stateFile)) writeState(layout.stateFile, { builds: {}, volumes: [], history: [...state.history, { at: new Date().toISOString(), step: 'uninstall', result: 'data deleted' }] });
+    } else {
+      err.write('volumes kept (the data of this Sentry): `sentry-onprem uninstall --delete-data` removes them\n');
+    }
+    process.stdout.write(`uninstalled ${layout.dir}\n`);
+    return EXIT.ok;
+  });
+}
