@@ -56,7 +56,7 @@ test('install 24.8.0 with compose v2: fresh install, every service running and h
     assert.match(first.stderr, /empty geoip database/);
     assert.match(first.stderr, /groupedmessage-constraint/);
     // The local ClickHouse image, built from the pinned altinity base (here or by an earlier run of this test).
-    assert.match(first.stderr, /Build images: (built .*clickhouse-self-hosted-local|skipped, images are up to date)/);
+    assert.match(first.stderr, /Build images: (built |skipped, images are up to date)/);
     assert.match(docker(['image', 'inspect', '-f', '{{index .Config.Labels "io.sentry-onprem.inputs"}}', 'clickhouse-self-hosted-local']).trim(), /^[0-9a-f]{32}$/);
     assert.match(first.stderr, /every service healthy after/);
 
