@@ -40,5 +40,5 @@ export async function readCheckAnswers(file: string | undefined): Promise<CheckA
     problems.push({ path: 'profile', given: a.profile, expected: 'feature-complete or errors-only' });
   }
   if (problems.length) throw new AnswersError(problems);
-  return { tag: a.tag as string | undefined, profile: a.profile as string | undefined, ports };
+  return { tag: a.tag as string | undefined, ports, ...(a.profile !== undefined ? { profile: a.profile as string } : {}) };
 }
