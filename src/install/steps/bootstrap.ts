@@ -24,13 +24,13 @@ interface Action<A extends BootstrapAction> {
 
 const snubaBootstrap: Action<Extract<BootstrapAction, { kind: 'snuba-bootstrap' }>> = {
   async check(ctx, a) {
-    const snuba = await inspectImage(imagesFor(ctx.answers!.tag, ctx.answers!.images.registry).snuba);
+    const snuba = await inspectImage(imagesFor(ctx.answers!.tag, ctx.answers!.images).snuba);
     if (snuba && ctx.state.snubaBootstrapped === snuba.id) return { done: 'Snuba bootstrapped with this image' };
     return { would: a.commands.map((c) => `run snuba-api ${c.join(' ')}`).join(', ') };
   },
   async run(ctx, a, out) {
     const did: string[] = [];
-    const snuba = await inspectImage(imagesFor(ctx.answers!.tag, ctx.answers!.images.registry).snuba);
+    const snuba = await inspectImage(imagesFor(ctx.answers!.tag, ctx.answers!.images).snuba);
     if (a.zookeeper && (await repairZookeeper(ctx.runner!, out))) did.push('zookeeper snapshot');
     for (const c of a.commands) await ctx.runner!.run(['run', '--rm', '-T', 'snuba-api', ...c], { onLine: out });
     ctx.state.snubaBootstrapped = snuba?.id;
