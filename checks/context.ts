@@ -8,6 +8,8 @@ import type { CheckContext, HostProbes, OwnershipOptions } from './types.js';
 
 export interface ContextOptions {
   tag: SupportedTag;
+  /** The answers' Compose profile: errors-only has smaller RAM and CPU minimums. */
+  profile?: string;
   installDir: string;
   ports: { http: number; https?: number };
   ownProject?: string;
@@ -35,7 +37,7 @@ export function createCheckContext(o: ContextOptions): CheckContext {
   const probes = o.probes ?? startProbes({ tag: o.tag, env: o.env });
   return {
     tag: o.tag,
-    minimums: minimumsFor(o.tag),
+    minimums: minimumsFor(o.tag, o.profile),
     release: RELEASES[o.tag],
     endpoint: probes.endpoint,
     engineIsLocal: isLocalEndpoint(probes.endpoint),

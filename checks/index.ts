@@ -7,6 +7,7 @@ import type { CheckResult, HostProbes, OwnershipOptions } from './types.js';
 
 export interface PreflightOptions {
   tag: SupportedTag;
+  profile?: string;
   installDir: string;
   ports: { http: number; https?: number };
   /** ids whose failure becomes a warning (--skip-check) */

@@ -7,6 +7,7 @@ import { AnswersError, EXIT, UserError, type FieldProblem } from '../src/errors.
 
 export interface CheckAnswers {
   tag?: string;
+  profile?: string;
   /** https is absent when TLS is off: nginx then publishes no https port */
   ports: { http: number; https?: number };
 }
@@ -24,7 +25,7 @@ export async function readCheckAnswers(file: string | undefined): Promise<CheckA
     const why = e.code ? `cannot read it (${e.code})` : `not valid YAML: ${e.message.split('\n')[0]}`;
     throw new UserError(`answers file ${file}: ${why}`, EXIT.usage);
   }
-  const a = (doc && typeof doc === 'object' ? doc : {}) as { tag?: unknown; ports?: { http?: unknown; https?: unknown }; tls?: { mode?: unknown } };
+  const a = (doc && typeof doc === 'object' ? doc : {}) as { tag?: unknown; profile?: unknown; ports?: { http?: unknown; https?: unknown }; tls?: { mode?: unknown } };
   const problems: FieldProblem[] = [];
   const port = (name: 'http' | 'https'): number => {
     const v = a.ports?.[name] ?? DEFAULT_PORTS[name];
@@ -35,6 +36,9 @@ export async function readCheckAnswers(file: string | undefined): Promise<CheckA
   };
   const ports = { http: port('http'), https: a.tls?.mode === 'off' ? undefined : port('https') };
   if (a.tag !== undefined && typeof a.tag !== 'string') problems.push({ path: 'tag', given: a.tag, expected: 'a release tag such as 20.7.0' });
+  if (a.profile !== undefined && a.profile !== 'feature-complete' && a.profile !== 'errors-only') {
+    problems.push({ path: 'profile', given: a.profile, expected: 'feature-complete or errors-only' });
+  }
   if (problems.length) throw new AnswersError(problems);
-  return { tag: a.tag as string | undefined, ports };
+  return { tag: a.tag as string | undefined, ports, ...(a.profile !== undefined ? { profile: a.profile as string } : {}) };
 }

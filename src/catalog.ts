@@ -16,11 +16,13 @@ export interface Minimums {
   composeV1: boolean;
   /** Why the Compose minimum is higher than the official one, when it is. */
   composeWhy?: string;
+  /** The smaller stack of COMPOSE_PROFILES=errors-only (25.x and later): its own RAM and CPU minimums. */
+  errorsOnly?: { ramMb: number; cpus: number };
 }
 
 /** Minimums of the official installer, by tag range (inclusive lower bound, newest first). */
 const MINIMUMS: Array<{ from: string; min: Minimums }> = [
-  { from: '25.2.0', min: { docker: '19.03.6', compose: '2.32.2', ramMb: 14000, cpus: 4, sse42: true, kvmEscape: true, composeV1: false } },
+  { from: '25.2.0', min: { docker: '19.03.6', compose: '2.32.2', ramMb: 14000, cpus: 4, sse42: true, kvmEscape: true, composeV1: false, errorsOnly: { ramMb: 7000, cpus: 2 } } },
   { from: '24.9.0', min: { docker: '19.03.6', compose: '2.19.0', ramMb: 14000, cpus: 4, sse42: true, kvmEscape: true, composeV1: false } },
   { from: '24.6.0', min: { docker: '19.03.6', compose: '2.19.0', ramMb: 3800, ramSoftMb: 7800, cpus: 2, sse42: true, kvmEscape: true, composeV1: false } },
   { from: '23.6.0', min: { docker: '19.03.6', compose: '2.0.1', ramMb: 3800, ramSoftMb: 7800, cpus: 2, sse42: true, kvmEscape: true, composeV1: false } },
@@ -50,8 +52,10 @@ export function compareTags(a: string, b: string): number {
   return 0;
 }
 
-export function minimumsFor(tag: string): Minimums {
+/** The minimums of a release; with profile errors-only, its smaller RAM and CPU minimums where it has them. */
+export function minimumsFor(tag: string, profile?: string): Minimums {
   const row = MINIMUMS.find((r) => compareTags(tag, r.from) >= 0);
   if (!row) throw new Error(`no minimums known for tag ${tag}`);
+  if (profile === 'errors-only' && row.min.errorsOnly) return { ...row.min, ...row.min.errorsOnly };
   return row.min;
 }

@@ -168,6 +168,9 @@ export const answersSchema = z
             { message: 'a registry prefix for every image, or a mapping from each registry the release pulls from (docker.io, ghcr.io, ...) to its mirror prefix' },
           )
           .default(''),
+        // keep (absent): images pinned by digest as the release pins them; drop: by tag only, for images brought in with
+        // `docker load` (a loaded image has no registry digest, so a pinned name never finds it).
+        digests: z.enum(['keep', 'drop'], { message: 'keep or drop' }).optional(),
       })
       .strict()
       .prefault({}),

@@ -42,7 +42,7 @@ export async function check(opts: CheckOptions, out: NodeJS.WriteStream = proces
   await new Promise((r) => setImmediate(r));
   const probes = startProbes({ tag, engine });
   const [{ runChecks, hasFailure }, format] = await rest;
-  const results = await runChecks({ tag, installDir: resolve(opts.dir ?? '.'), ports: answers.ports, skip, probes });
+  const results = await runChecks({ tag, profile: answers.profile, installDir: resolve(opts.dir ?? '.'), ports: answers.ports, skip, probes });
 
   if (opts.json) out.write(JSON.stringify(results, null, 2) + '\n');
   else if (out.isTTY) {

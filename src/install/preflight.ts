@@ -20,6 +20,7 @@ export async function runPreflight(
   const a = o.answers;
   const results = await runChecks({
     tag: o.tag,
+    profile: a.profile,
     installDir: o.dir,
     ports: a.ports.https && a.tls.mode !== 'off' ? { http: a.ports.http, https: a.ports.https } : { http: a.ports.http },
     skip: o.skip,

@@ -92,7 +92,7 @@ export function buildView(a: Answers, secretKey: string, installDir: string, gen
     httpsAuthority: a.ports.https === 443 ? url.hostname : `${url.hostname}:${a.ports.https}`,
     secretKey,
     secretKeyInConfig: release.secretKeyIn === 'config',
-    imageEnv: imageEnv(a.tag, a.images.registry),
+    imageEnv: imageEnv(a.tag, a.images),
     releaseEnv: release.env ?? [],
     mail: {
       ...a.mail,
@@ -110,7 +110,7 @@ export function buildView(a: Answers, secretKey: string, installDir: string, gen
     requirements,
     ldap: { ...a.ldap, groupTypeClass: GROUP_TYPES[a.ldap.groupType] },
     retention: a.retention,
-    images: imagesFor(a.tag, a.images.registry),
+    images: imagesFor(a.tag, a.images),
     volumesMode: a.storage.mode === 'volumes',
     dataDir: resolve(installDir, a.storage.dataDir),
     profile: profileOf(a),

@@ -34,7 +34,7 @@ export async function describeUpgrade(o: { layout: Layout; path: string[]; hops:
     add(`hop ${i + 1}: ${from} -> ${to} (compose project ${RELEASES[from].projectName} -> ${RELEASES[to].projectName})`);
     add(`  checks for ${to}: ${h.checks}`);
     add(`  backup: ${await describeBackup(o.layout, from, to, o.withDatabaseBackup, o.stamp)}`);
-    const images = pulledImages(to, h.answers.images.registry);
+    const images = pulledImages(to, h.answers.images);
     const missing: string[] = [];
     for (const img of images) if (!(await inspectImage(img))) missing.push(img);
     add(`  pull: ${missing.length ? missing.join(', ') : 'nothing'} (${images.length - missing.length} of ${images.length} present)`);

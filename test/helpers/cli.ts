@@ -83,11 +83,14 @@ export function writeAnswers(path: string, answers: unknown): string {
 /** A known secret key, written before the first render so the output is reproducible. */
 export const FIXED_SECRET_KEY = 'fixed-test-key-0123456789abcdefghijklmnopqrstuvwx!';
 
-export function writeFixedSecrets(installDir: string, extra: Record<string, string> = {}): void {
+/** Fixed shared secrets a release generates (26.8.0: the launchpad RPC secret), for byte-stable renders. */
+export const FIXED_GENERATED = { launchpadRpc: 'fixed-launchpad-0123456789abcdefghijklmnopqrstuvwx' };
+
+export function writeFixedSecrets(installDir: string, extra: Record<string, unknown> = {}): void {
   const dir = join(installDir, '.sentry-onprem');
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const file = join(dir, 'secrets.json');
-  writeFileSync(file, JSON.stringify({ secretKey: FIXED_SECRET_KEY, ...extra }, null, 2) + '\n', { mode: 0o600 });
+  writeFileSync(file, JSON.stringify({ secretKey: FIXED_SECRET_KEY, generated: FIXED_GENERATED, ...extra }, null, 2) + '\n', { mode: 0o600 });
   chmodSync(file, 0o600);
 }
 
@@ -138,12 +141,12 @@ export function read(path: string): string {
 }
 
 /** Answers every required field, nothing else. */
-export function minimalAnswers(tag: '9.1.2' | '20.7.0' | '24.8.0', url = 'https://sentry.example.com'): Record<string, unknown> {
+export function minimalAnswers(tag: '9.1.2' | '20.7.0' | '24.8.0' | '26.8.0', url = 'https://sentry.example.com'): Record<string, unknown> {
   return { tag, url, admin: { email: 'admin@example.com', password: 'correct horse battery staple' } };
 }
 
 /** Every field given (LDAP on, mail with TLS, plugins, bind storage). */
-export function fullAnswers(tag: '9.1.2' | '20.7.0' | '24.8.0'): Record<string, unknown> {
+export function fullAnswers(tag: '9.1.2' | '20.7.0' | '24.8.0' | '26.8.0'): Record<string, unknown> {
   return {
     tag,
     url: 'https://sentry.example.com',

@@ -20,6 +20,15 @@ test('reads tag and ports; missing ports keep their defaults', async () => {
   assert.deepEqual(await readCheckAnswers(file('tag: 9.1.2\nports:\n  http: 8080\n')), { tag: '9.1.2', ports: { http: 8080, https: 443 } });
 });
 
+test('reads the profile (errors-only has smaller minimums); another value is a usage error naming the field', async () => {
+  assert.equal((await readCheckAnswers(file('tag: 26.8.0\nprofile: errors-only\n'))).profile, 'errors-only');
+  await assert.rejects(readCheckAnswers(file('profile: all\n')), (err: AnswersError) => {
+    assert.equal(err.exitCode, 2);
+    assert.deepEqual(err.problems.map((p) => p.path), ['profile']);
+    return true;
+  });
+});
+
 test('TLS off: no https port to check (nginx publishes none)', async () => {
   assert.deepEqual((await readCheckAnswers(file('tls:\n  mode: "off"\nports: {http: 8000}\n'))).ports, { http: 8000, https: undefined });
 });

@@ -21,6 +21,8 @@ const CASES = [
   { name: '9.1.2-minimal', answers: minimalAnswers('9.1.2'), maskWorkers: true },
   { name: '20.7.0-full', answers: fullAnswers('20.7.0'), maskWorkers: false },
   { name: '20.7.0-minimal', answers: minimalAnswers('20.7.0'), maskWorkers: true },
+  { name: '26.8.0-full', answers: { ...fullAnswers('26.8.0'), profile: 'errors-only' }, maskWorkers: false },
+  { name: '26.8.0-minimal', answers: minimalAnswers('26.8.0'), maskWorkers: true },
 ];
 
 function listFiles(dir: string, skip: (rel: string) => boolean): string[] {

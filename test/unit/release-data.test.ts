@@ -135,4 +135,8 @@ test('a release added only as data is rendered and planned by the same code', ()
 test('the bootstrap plan of each release is worded from its actions', () => {
   assert.equal(describeBootstrap(RELEASES['9.1.2'].bootstrap), 'no bootstrap');
   assert.equal(describeBootstrap(RELEASES['20.7.0'].bootstrap), 'bootstrap: snuba bootstrap --force, Relay credentials when missing');
+  assert.equal(
+    describeBootstrap(RELEASES['26.8.0'].bootstrap),
+    'bootstrap: Relay credentials when missing, seaweedfs buckets nodestore, profiles when missing, snuba bootstrap --force, wait for postgres, pgbouncer healthy',
+  );
 });

@@ -27,13 +27,13 @@ interface Action<A extends BootstrapAction> {
 
 const snubaBootstrap: Action<Extract<BootstrapAction, { kind: 'snuba-bootstrap' }>> = {
   async check(ctx, a) {
-    const snuba = await inspectImage(imagesFor(ctx.answers!.tag, ctx.answers!.images.registry).snuba);
+    const snuba = await inspectImage(imagesFor(ctx.answers!.tag, ctx.answers!.images).snuba);
     if (snuba && ctx.state.snubaBootstrapped === snuba.id) return { done: 'Snuba bootstrapped with this image' };
     return { would: a.commands.map((c) => `run snuba-api ${c.join(' ')}`).join(', ') };
   },
   async run(ctx, a, out) {
     const did: string[] = [];
-    const snuba = await inspectImage(imagesFor(ctx.answers!.tag, ctx.answers!.images.registry).snuba);
+    const snuba = await inspectImage(imagesFor(ctx.answers!.tag, ctx.answers!.images).snuba);
     if (a.zookeeper && (await repairZookeeper(ctx.runner!, out))) did.push('zookeeper snapshot');
     // After the repair: a recreated zookeeper starts at once and must find its data sound.
     const recreated = await syncDependencies(ctx, 'snuba-api', out);

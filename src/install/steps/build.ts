@@ -25,7 +25,7 @@ export const INPUTS_LABEL = 'io.sentry-onprem.inputs';
 /** The release's built images, each with its base resolved (through the registry mirror). */
 function builds(ctx: Ctx): Built[] {
   const a = ctx.answers!;
-  const images = imagesFor(a.tag, a.images.registry);
+  const images = imagesFor(a.tag, a.images);
   return RELEASES[a.tag].builtImages.map((b) => ({ image: b.image, service: b.service, files: b.files, base: () => imageName(images, b.base) }));
 }
 
@@ -45,7 +45,7 @@ export const buildStep: Step = {
   async run(ctx, out) {
     const built: string[] = [];
     const planned: string[] = [];
-    const sentryImage = sentryImageFor(ctx.answers!.tag, ctx.answers!.images.registry);
+    const sentryImage = sentryImageFor(ctx.answers!.tag, ctx.answers!.images);
     // In order: the cron image's hash depends on the Sentry image just built.
     for (const b of builds(ctx)) {
       const hash = await inputsHash(ctx, b);

@@ -8,13 +8,18 @@ import { runPreflight } from '../preflight.js';
 
 /** The Compose the install runs: the one the `compose` check chooses for this release. */
 export async function chooseCompose(ctx: Ctx): Promise<ComposeCommand> {
-  return composeForTag(ctx.answers!.tag);
+  return composeForTag(ctx.answers!.tag, ctx.flags.skipCheck?.includes('compose'));
 }
 
-/** The same choice for commands that have only the release (cleanup). */
-export async function composeForTag(tag: SupportedTag): Promise<ComposeCommand> {
+/**
+ * The same choice for commands that have only the release (cleanup). With `belowMinimum` (`--skip-check
+ * compose`: the operator accepts an older Compose) the newest one found is used when none meets the
+ * release's minimum version; a flavour the release dropped (v1) is still refused.
+ */
+export async function composeForTag(tag: SupportedTag, belowMinimum = false): Promise<ComposeCommand> {
   const min = minimumsFor(tag);
-  const det = await detectCompose({ minimum: min.compose, allowV1: min.composeV1 });
+  let det = await detectCompose({ minimum: min.compose, allowV1: min.composeV1 });
+  if (!det.chosen && belowMinimum) det = await detectCompose({ allowV1: min.composeV1 });
   if (!det.chosen) {
     throw new UserError(
       `no Docker Compose of at least ${min.compose} found for Sentry ${tag}${min.composeWhy ? ` (${min.composeWhy})` : ''}`,

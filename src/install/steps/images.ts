@@ -41,7 +41,7 @@ export const imagesStep: Step = {
   title: 'Pull images',
   async run(ctx, out) {
     const a = ctx.answers!;
-    const wanted = pulledImages(a.tag, a.images.registry);
+    const wanted = pulledImages(a.tag, a.images);
     const missing: string[] = [];
     for (const image of wanted) if (!(await inspectImage(image))) missing.push(image);
     if (!missing.length) return skipped(`all ${wanted.length} images present`);

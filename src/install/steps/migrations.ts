@@ -55,7 +55,7 @@ export const migrationsStep: Step = {
   id: 'migrations',
   title: 'Run database migrations',
   async run(ctx, out) {
-    const sentryImage = sentryImageFor(ctx.answers!.tag, ctx.answers!.images.registry);
+    const sentryImage = sentryImageFor(ctx.answers!.tag, ctx.answers!.images);
     const image = await inspectImage(sentryImage);
     if (ctx.dryRun && ctx.wouldBuild?.includes(sentryImage)) return skipped('dry run: would run `sentry upgrade --noinput` with the rebuilt Sentry image');
     if (image && ctx.state.migratedImage === image.id && ctx.state.tag === ctx.answers!.tag) {

@@ -45,7 +45,7 @@ export const fileStorageMove: OneOff = {
   title: 'Move stored files into /data/files',
   plan: 'move the files at the top of sentry-data into files/ (9.1.2 mounted it at /var/lib/sentry/files, later releases read /data/files)',
   async run(env, out) {
-    const image = imagesFor(env.to, env.answers.images.registry).postgres;
+    const image = imagesFor(env.to, env.answers.images).postgres;
     const binds = [`${dataSource(env.answers, env.dir, 'sentry-data')}:/data`];
     const r = await runThrowaway({ image, binds, script: moveScript(RELEASES[env.to].sentryUid), label: 'file-storage-to-data-files' });
     const said = r.output.trim().split('\n').filter((l) => l.startsWith('sentry-onprem: ')).pop()?.slice(15) ?? '';

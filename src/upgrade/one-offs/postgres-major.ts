@@ -47,7 +47,7 @@ export function pgMajorOneOff(id: OneOff['id'], u: PgMajorUpgrade): OneOff {
     title: `PostgreSQL data directory ${u.from} -> ${u.to}`,
     plan: `read PG_VERSION of sentry-postgres; when it is ${u.from}, convert the data with ${u.image}`,
     async run(env, out) {
-      const helper = imagesFor(env.to, env.answers.images.registry).postgres;
+      const helper = imagesFor(env.to, env.answers.images).postgres;
       const source = dataSource(env.answers, env.dir, 'sentry-postgres');
       const decision = pgDecision(await readPgVersion(env, helper, source), u);
       out(decision.why);
@@ -59,7 +59,7 @@ export function pgMajorOneOff(id: OneOff['id'], u: PgMajorUpgrade): OneOff {
           'Run the upgrade again without --no-backup.',
         );
       }
-      const image = mirroredName(u.image, env.answers.images.registry);
+      const image = mirroredName(u.image, env.answers.images);
       await ensureImage(image, out);
       const d = await docker();
       await d.getVolume(SCRATCH).remove().catch(() => undefined);
