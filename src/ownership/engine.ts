@@ -39,7 +39,7 @@ export interface OwnershipEngine {
   volumes(names: readonly string[]): Promise<VolumeFacts[]>;
   /** Every container, in any state. */
   containers(): Promise<ContainerFacts[]>;
-  /** The images of these names (`name` is `name:latest`) that exist, in one read. */
+  /** The images of these names (`name` is `name:latest`) that exist. */
   images(names: readonly string[]): Promise<Map<string, ImageFacts>>;
   image(name: string): Promise<ImageFacts | undefined>;
 }
@@ -61,7 +61,17 @@ interface ContainerSummary {
 
 /** The reads over any Engine API GET (engine-http's raw reader, or dockerode's modem over ssh). */
 export function ownershipEngine(get: Get): OwnershipEngine {
+  const image = async (name: string): Promise<ImageFacts | undefined> => {
+    try {
+      const info = await get<{ Id: string; Config?: { Labels?: Record<string, string> | null } }>(`/images/${encodeURIComponent(name)}/json`);
+      return { id: info.Id, labels: info.Config?.Labels ?? {} };
+    } catch (err) {
+      if ((err as { statusCode?: number }).statusCode === 404) return undefined;
+      throw err;
+    }
+  };
   return {
+    image,
     async volumes(names) {
       if (!names.length) return [];
       // The name filter matches substrings: keep exact names only.
@@ -80,27 +90,10 @@ export function ownershipEngine(get: Get): OwnershipEngine {
       }));
     },
     async images(names) {
-      const out = new Map<string, ImageFacts>();
-      if (!names.length) return out;
-      // The reference filter matches a name without a tag against every tag of it: pick name:latest.
-      const list = await get<Array<{ Id: string; RepoTags?: string[] | null; Labels?: Record<string, string> | null }>>(
-        `/images/json?filters=${encodeURIComponent(JSON.stringify({ reference: names }))}`,
-      );
-      for (const name of names) {
-        const ref = name.includes(':') ? name : `${name}:latest`;
-        const hit = list.find((i) => (i.RepoTags ?? []).includes(ref));
-        if (hit) out.set(name, { id: hit.Id, labels: hit.Labels ?? {} });
-      }
-      return out;
-    },
-    async image(name) {
-      try {
-        const info = await get<{ Id: string; Config?: { Labels?: Record<string, string> | null } }>(`/images/${encodeURIComponent(name)}/json`);
-        return { id: info.Id, labels: info.Config?.Labels ?? {} };
-      } catch (err) {
-        if ((err as { statusCode?: number }).statusCode === 404) return undefined;
-        throw err;
-      }
+      // One `GET /images/<name>/json` per name, in parallel: `/images/json` with a reference filter makes the
+      // engine walk every image it holds (0.17 s on a host with ~200 images, against 0.01 s for a read by name).
+      const found = await Promise.all(names.map(async (name) => [name, await image(name)] as const));
+      return new Map(found.filter((f): f is readonly [string, ImageFacts] => f[1] !== undefined));
     },
   };
 }

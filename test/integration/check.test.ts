@@ -286,7 +286,7 @@ test('the current docker context is honoured, as `docker context create/use` sto
   assert.equal(viaEnv.status, 'fail');
 });
 
-test("check only reads: every Engine API call is a GET of /info, /containers/json, or host-ownership's volume, container and image lists", async (t) => {
+test("check only reads: every Engine API call is a GET of /info, /containers/json, or host-ownership's volume and container lists and its built images by name", async (t) => {
   if (!needsEngine(t)) return;
   const real = dockerCli(['context', 'inspect', '--format', '{{.Endpoints.docker.Host}}']).stdout.trim() || 'unix:///var/run/docker.sock';
   if (!needs(t, real.startsWith('unix://'), `the engine is not on a unix socket (${real})`)) return;
@@ -310,7 +310,17 @@ test("check only reads: every Engine API call is a GET of /info, /containers/jso
     assert.equal(byId(results, 'docker-daemon').status, 'pass');
     assert.deepEqual(
       [...new Set(seen.map((s) => s.split('?filters=')[0]))].sort(),
-      ['GET /containers/json', 'GET /containers/json?all=1', 'GET /images/json', 'GET /info', 'GET /volumes'],
+      [
+        'GET /containers/json',
+        'GET /containers/json?all=1',
+        // each image the release builds, by name (the engine-wide /images/json walks every image)
+        'GET /images/sentry-cleanup-onpremise-local/json',
+        'GET /images/sentry-onpremise-local/json',
+        'GET /images/snuba-cleanup-onpremise-local/json',
+        'GET /images/symbolicator-cleanup-onpremise-local/json',
+        'GET /info',
+        'GET /volumes',
+      ],
     );
   } finally {
     proxy.close();

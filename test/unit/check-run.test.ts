@@ -9,6 +9,7 @@ import http from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { RELEASES } from '../../src/releases/index.js';
 
 const verdict = (status: Verdict['status']): Verdict => ({ status, found: 'f', required: 'r', remedy: status === 'pass' ? null : 'do x' });
 const ctx = {} as CheckContext;
@@ -48,7 +49,7 @@ test('a check that throws becomes a failure of that check, never an exception', 
   assert.match(r.found, /statfs exploded/);
 });
 
-test('all checks together ask the engine once for /info (the server version comes with it), once for its running containers, and once each for what host-ownership reads', async () => {
+test('all checks together ask the engine once for /info (the server version comes with it), once for its running containers, and once each for what host-ownership reads (each built image by name)', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'engine-once-'));
   const hits: string[] = [];
   const server = http.createServer((req, res) => {
@@ -58,9 +59,13 @@ test('all checks together ask the engine once for /info (the server version come
       '/containers/json': [],
       '/containers/json?all=1': [],
       '/volumes': { Volumes: [] },
-      '/images/json': [],
     };
     const url = req.url ?? '';
+    if (url.startsWith('/images/')) {
+      res.statusCode = 404;
+      res.end(JSON.stringify({ message: 'No such image' }));
+      return;
+    }
     res.end(JSON.stringify(body[url] ?? body[url.split('?filters=')[0]]));
   });
   await new Promise<void>((r) => server.listen(join(dir, 'd.sock'), () => r()));
@@ -73,7 +78,12 @@ test('all checks together ask the engine once for /info (the server version come
   try {
     const c = createCheckContext({ tag: '20.7.0', installDir: '/tmp', ports: { http: 80 }, host, env: { DOCKER_HOST: `unix://${join(dir, 'd.sock')}`, PATH: '' } });
     const results = await runCheckList(ALL_CHECKS, c);
-    assert.deepEqual(hits.map((h) => h.split('?filters=')[0]).sort(), ['/containers/json', '/containers/json?all=1', '/images/json', '/info', '/volumes']);
+    const reads = hits.map((h) => h.split('?filters=')[0]);
+    assert.deepEqual(reads.filter((h) => !h.startsWith('/images/')).sort(), ['/containers/json', '/containers/json?all=1', '/info', '/volumes']);
+    // The images this install builds, each read by name, never the engine-wide /images/json.
+    const built = RELEASES['20.7.0'].builtImages.map((b) => `/images/${b.image}/json`).sort();
+    assert.equal(built.length, 4);
+    assert.deepEqual(reads.filter((h) => h.startsWith('/images/')).sort(), built);
     assert.equal(results.find((r) => r.id === 'host-ownership')!.status, 'pass');
     assert.match(results.find((r) => r.id === 'docker-version')!.found, /20\.10\.24/);
     assert.deepEqual(results.filter((r) => r.status !== 'pass').map((r) => r.id), ['compose']); // no docker, no docker-compose on an empty PATH

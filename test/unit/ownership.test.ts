@@ -223,13 +223,13 @@ test('the engine reader: exact volume names (the API filter matches substrings),
   const engine = ownershipEngine(async <T>(path: string): Promise<T> => {
     asked.push(path);
     if (path.startsWith('/volumes')) return { Volumes: [{ Name: 'sentry-data', Labels: null }, { Name: 'sentry-data-old', Labels: { a: 'b' } }] } as T;
-    if (path.startsWith('/images/json')) return [{ Id: 'sha256:r', RepoTags: ['sentry-onpremise-local:sentry-onprem-rollback'], Labels: null }, { Id: 'sha256:l', RepoTags: ['sentry-onpremise-local:latest'], Labels: { 'io.sentry-onprem.dir': '/a' } }] as T;
+    if (path === '/images/sentry-onpremise-local/json') return { Id: 'sha256:l', Config: { Labels: { 'io.sentry-onprem.dir': '/a' } } } as T;
     if (path.startsWith('/containers')) return [{ Id: 'abc', Names: ['/web'], State: 'exited', ImageID: 'sha256:1', Labels: null, Mounts: [{ Type: 'volume', Name: 'sentry-data', Source: '/v' }] }] as T;
     throw Object.assign(new Error('No such image'), { statusCode: 404 });
   });
   assert.deepEqual(await engine.volumes(['sentry-data']), [{ name: 'sentry-data', labels: {} }]);
   assert.deepEqual(await engine.containers(), [{ id: 'abc', name: 'web', running: false, labels: {}, imageId: 'sha256:1', mounts: [{ type: 'volume', name: 'sentry-data', source: '/v' }] }]);
-  assert.equal(await engine.image('sentry-onpremise-local'), undefined);
+  assert.equal(await engine.image('snuba-cleanup-onpremise-local'), undefined);
   assert.deepEqual([...(await engine.images(['sentry-onpremise-local', 'snuba-cleanup-onpremise-local']))], [['sentry-onpremise-local', { id: 'sha256:l', labels: { 'io.sentry-onprem.dir': '/a' } }]]);
   assert.match(asked[0], /^\/volumes\?filters=/);
   assert.equal(asked[1], '/containers/json?all=1');
