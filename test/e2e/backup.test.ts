@@ -70,7 +70,7 @@ test('backup, delete a row, restore: the row is back and the stack healthy; refu
     await t.test('delete a row and change a file, restore: both back, every service runs, healthy over https', async () => {
       const rows = userRows(project);
       const dump = databaseDump(project);
-      psql(project, "DELETE FROM sentry_user WHERE email = 'dave@e2e.test'");
+      psql(project, "DELETE FROM auth_user WHERE email = 'dave@e2e.test'");
       assert.doesNotMatch(userRows(project), /dave@e2e\.test/);
       writeFileSync(join(dir, 'sentry/sentry.conf.py'), '# broken\n', { mode: 0o600 });
       const r = await runCli(['restore', backupDir, '--dir', dir, '--yes'], env);

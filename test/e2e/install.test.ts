@@ -40,7 +40,7 @@ function adminMemberships(project: string): string {
     project,
     `select m.role, o.slug, coalesce(string_agg(t.slug, ',' order by t.slug), '')
        from sentry_organizationmember m
-       join sentry_user u on u.id = m.user_id
+       join auth_user u on u.id = m.user_id
        join sentry_organization o on o.id = m.organization_id
        left join sentry_organizationmember_teams mt on mt.organizationmember_id = m.id
        left join sentry_team t on t.id = mt.team_id
@@ -85,7 +85,7 @@ async function scenario(tag: SupportedTag, flavor: Flavor): Promise<void> {
     assert.ok(health.headers['strict-transport-security']);
 
     // The admin row in PostgreSQL; the cron entry.
-    assert.equal(psql(project, "select email, is_superuser from sentry_user where email = 'admin@e2e.test'"), 'admin@e2e.test|t');
+    assert.equal(psql(project, "select email, is_superuser from auth_user where email = 'admin@e2e.test'"), 'admin@e2e.test|t');
     // As `sentry createuser --superuser` makes it: an owner of the default organization, in its only team.
     assert.equal(psql(project, "select count(*) from sentry_team t join sentry_organization o on o.id = t.organization_id where o.slug = 'sentry'"), '1');
     assert.equal(adminMemberships(project), 'owner|sentry|sentry');
@@ -131,7 +131,7 @@ async function scenario(tag: SupportedTag, flavor: Flavor): Promise<void> {
       // An admin made before the step added the memberships (state without superuserMember): a re-run adds
       // them and leaves the user as it is.
       psql(project, "delete from sentry_organizationmember_teams; delete from sentry_organizationmember");
-      const hash = psql(project, "select password from sentry_user where email = 'admin@e2e.test'");
+      const hash = psql(project, "select password from auth_user where email = 'admin@e2e.test'");
       const statePath = join(fx.dir, '.sentry-onprem/state.json');
       const state = JSON.parse(readFileSync(statePath, 'utf8'));
       delete state.superuserMember;
@@ -140,7 +140,7 @@ async function scenario(tag: SupportedTag, flavor: Flavor): Promise<void> {
       assert.equal(third.code, 0, third.stderr.slice(-3000));
       assert.match(third.stderr, /\+ Create the admin user: admin@e2e\.test already existed \(password left unchanged\); made it member of organization sentry, member of team sentry/);
       assert.equal(adminMemberships(project), 'owner|sentry|sentry');
-      assert.equal(psql(project, "select password from sentry_user where email = 'admin@e2e.test'"), hash);
+      assert.equal(psql(project, "select password from auth_user where email = 'admin@e2e.test'"), hash);
     }
   } finally {
     teardown(fx.dir, flavor, project, volumes);
@@ -208,7 +208,7 @@ test('install 9.1.2: SIGINT during the build and during the migrations, then a r
     assert.match(c.stderr, /- Build images: skipped/);
     const state = JSON.parse(readFileSync(join(fx.dir, '.sentry-onprem/state.json'), 'utf8'));
     assert.equal(state.lastCompletedStep, 'summary');
-    assert.equal(psql(project, "select count(*) from sentry_user where email = 'admin@e2e.test' and is_superuser"), '1');
+    assert.equal(psql(project, "select count(*) from auth_user where email = 'admin@e2e.test' and is_superuser"), '1');
     assert.ok(Number(psql(project, 'select count(*) from south_migrationhistory')) > 0, 'the 9.1.2 migrations ran');
     const running = containers(project).filter((x) => !x.oneoff && x.running).map((x) => x.service).sort();
     assert.deepEqual(running, ['cron', 'memcached', 'nginx', 'postgres', 'redis', 'smtp', 'web', 'worker']);
@@ -238,7 +238,7 @@ test('install 9.1.2: a failing migration names the step and a re-run after the f
     psql(project, 'DELETE FROM standin_faults');
     const again = await runCli(['install', '--dir', fx.dir, '--yes'], env);
     assert.equal(again.code, 0, again.stderr.slice(-3000));
-    assert.equal(psql(project, "select count(*) from sentry_user where email = 'admin@e2e.test'"), '1');
+    assert.equal(psql(project, "select count(*) from auth_user where email = 'admin@e2e.test'"), '1');
   } finally {
     teardown(fx.dir, flavor, project, volumes);
   }

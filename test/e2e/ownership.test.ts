@@ -64,7 +64,7 @@ test('a second install directory is refused (exit 3) while the first one owns th
     assert.deepEqual(JSON.parse(readFileSync(join(a.dir, '.sentry-onprem/state.json'), 'utf8')).volumes, ['sentry-data', 'sentry-postgres']);
 
     psql(P912, 'CREATE TABLE ownership_marker (n int); INSERT INTO ownership_marker SELECT generate_series(1, 37);');
-    const rows = () => psql(P912, 'SELECT (SELECT count(*) FROM ownership_marker) || \'/\' || (SELECT count(*) FROM sentry_user) || \'/\' || (SELECT count(*) FROM south_migrationhistory)');
+    const rows = () => psql(P912, 'SELECT (SELECT count(*) FROM ownership_marker) || \'/\' || (SELECT count(*) FROM auth_user) || \'/\' || (SELECT count(*) FROM south_migrationhistory)');
     const rowsBefore = rows();
     const ctrs = () => containers(P912).map((c) => `${c.service} ${c.id} ${c.startedAt} ${c.running}`).sort();
     const ctrsBefore = ctrs();
@@ -127,7 +127,7 @@ test('a second install directory is refused (exit 3) while the first one owns th
     assert.equal(ib.code, 0, `install B failed:\n${ib.stderr.slice(-3000)}`);
     assert.equal(JSON.parse(docker(['volume', 'inspect', 'sentry-postgres']))[0].Labels['io.sentry-onprem.dir'], b.dir);
     assert.ok(containers(P912).every((c) => c.running || c.oneoff));
-    assert.equal(psql(P912, "SELECT count(*) FROM sentry_user WHERE email = 'admin@e2e.test'"), '1');
+    assert.equal(psql(P912, "SELECT count(*) FROM auth_user WHERE email = 'admin@e2e.test'"), '1');
     assert.equal(psql(P912, "SELECT count(*) FROM pg_tables WHERE tablename = 'ownership_marker'"), '0', "B's database is its own, not A's");
     // A re-run of B changes nothing (the ownership guard accepts its own objects).
     const again = await runCli(['install', '--dir', b.dir, '--yes'], v2);

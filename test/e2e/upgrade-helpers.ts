@@ -71,14 +71,14 @@ export function addUsers(project: string, emails: string[]): void {
   psql(
     project,
     emails
-      .map((e) => `INSERT INTO sentry_user (username, email, password, is_staff, is_active, is_superuser, date_joined) VALUES ('${e}', '${e}', 'pbkdf2_sha256$x', false, true, false, now());`)
+      .map((e) => `INSERT INTO auth_user (username, email, password, is_staff, is_active, is_superuser, date_joined) VALUES ('${e}', '${e}', 'pbkdf2_sha256$x', false, true, false, now());`)
       .join('\n'),
   );
 }
 
 /** The rows that matter to a user, in a stable order. */
 export function userRows(project: string): string {
-  return psql(project, "SELECT id, username, email, password, is_superuser FROM sentry_user ORDER BY id; SELECT id, message, project_id FROM sentry_message ORDER BY id; SELECT id, message, times_seen FROM sentry_groupedmessage ORDER BY id");
+  return psql(project, "SELECT id, username, email, password, is_superuser FROM auth_user ORDER BY id; SELECT id, message, project_id FROM sentry_message ORDER BY id; SELECT id, message, times_seen FROM sentry_groupedmessage ORDER BY id");
 }
 
 /**

@@ -159,7 +159,7 @@ test('upgrade 9.1.2 -> 20.7.0 (compose v2): refusals, dry run, rollback of a fai
       }
       const pg = containers('sentry_onpremise').find((c) => c.service === 'postgres' && c.running)!;
       const toc = docker(['exec', '-i', pg.id, 'pg_restore', '--list'], readFileSync(join(b, m.database.file)) as unknown as string);
-      assert.match(toc, /TABLE DATA public sentry_user/);
+      assert.match(toc, /TABLE DATA public auth_user/);
       console.log(`# backup: dump ${m.database.size} bytes of a ${m.database.databaseBytes}-byte database, ${m.files.length} files, ${m.tookMs} ms`);
     });
 

@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 
 from django.core.exceptions import MultipleObjectsReturned, ObjectDoesNotExist
 
-from sentry import MODERN, V20, db
+from sentry import V20, db
 
 _OPS = {"lt": "<", "lte": "<=", "gt": ">", "gte": ">="}
 
@@ -272,7 +272,7 @@ def check_password(password, encoded):
 
 
 class User(Model):
-    table = "auth_user" if MODERN else "sentry_user"
+    table = "auth_user"  # the real db_table of sentry.models.User in every release
     fields = {"password": "", "last_login": None, "username": "", "name": "", "email": "", "is_staff": False,
               "is_active": True, "is_superuser": False, "is_managed": False, "is_password_expired": False,
               "date_joined": now}

@@ -38,18 +38,9 @@ def required_migrations():
     return (h, "0001_squashed_" + h)
 
 
-def _modern_ddl(statements):
-    return [s.replace("sentry_user", "auth_user") for s in statements]
-
-
-RENAME_USER = ("DO $$ BEGIN IF to_regclass('sentry_user') IS NOT NULL AND to_regclass('auth_user') IS NULL "
-               "THEN ALTER TABLE sentry_user RENAME TO auth_user; END IF; END $$")
-
-
 def _own(release):
-    """(app, name, statements, replaces) of what a hard stop adds; 21.5.0 moves the user table."""
-    statements = [RENAME_USER] if release == "21.5.0" else []
-    return ("sentry", head(release), statements, None)
+    """(app, name, statements, replaces) of what a hard stop adds: its head migration, no DDL of its own."""
+    return ("sentry", head(release), [], None)
 
 
 def migrations():
@@ -58,11 +49,11 @@ def migrations():
     if VERSION not in stops:
         stops.append(VERSION)
     if not checks_history():
-        return [(a, n, _modern_ddl(s), None) for a, n, s in schema.DJANGO] + [_own(r) for r in stops]
+        return [(a, n, s, None) for a, n, s in schema.DJANGO] + [_own(r) for r in stops]
     squashed = ("sentry", "0001_squashed_" + SQUASHED_AT,
-                _modern_ddl([s for a, _, st in schema.DJANGO if a == "sentry" for s in st]), SQUASHED_AT)
+                [s for a, _, st in schema.DJANGO if a == "sentry" for s in st], SQUASHED_AT)
     # the builtin apps' tables come with their own first migrations, as in the older list
-    builtin = [(a, n, _modern_ddl(s), None) for a, n, s in schema.DJANGO if a != "sentry"]
+    builtin = [(a, n, s, None) for a, n, s in schema.DJANGO if a != "sentry"]
     return builtin + [squashed] + [_own(r) for r in stops if _v(r) > (21, 6, 3)]
 
 

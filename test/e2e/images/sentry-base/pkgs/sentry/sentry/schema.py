@@ -6,7 +6,7 @@
 """
 SOUTH_LAST = "0472_auto__add_field_sentryapp_author"
 
-USER = """CREATE TABLE sentry_user (id bigserial PRIMARY KEY, password varchar(128) NOT NULL,
+USER = """CREATE TABLE auth_user (id bigserial PRIMARY KEY, password varchar(128) NOT NULL,
   last_login timestamptz, username varchar(128) NOT NULL CONSTRAINT auth_user_username_key UNIQUE,
   first_name varchar(200) NOT NULL DEFAULT '', email varchar(75) NOT NULL DEFAULT '',
   is_staff boolean NOT NULL, is_active boolean NOT NULL, is_superuser boolean NOT NULL,
@@ -31,7 +31,7 @@ ORGS = [
   DEFERRABLE INITIALLY DEFERRED, label varchar(64), public_key varchar(32) UNIQUE, secret_key varchar(32) UNIQUE,
   roles bigint NOT NULL DEFAULT 1, status integer NOT NULL DEFAULT 0, date_added timestamptz)""",
     """CREATE TABLE sentry_organizationmember (id bigserial PRIMARY KEY, organization_id bigint NOT NULL
-  REFERENCES sentry_organization DEFERRABLE INITIALLY DEFERRED, user_id bigint REFERENCES sentry_user
+  REFERENCES sentry_organization DEFERRABLE INITIALLY DEFERRED, user_id bigint REFERENCES auth_user
   DEFERRABLE INITIALLY DEFERRED, email varchar(75), role varchar(32) NOT NULL, flags bigint NOT NULL DEFAULT 0,
   token varchar(64) UNIQUE, date_added timestamptz NOT NULL, has_global_access boolean NOT NULL DEFAULT true,
   type integer NOT NULL DEFAULT 50, UNIQUE (organization_id, user_id), UNIQUE (organization_id, email))""",
@@ -91,7 +91,7 @@ SOUTH = [
 SYNCED = ["django.contrib.admin", "django.contrib.auth", "django.contrib.contenttypes", "django.contrib.messages",
           "django.contrib.sessions", "django.contrib.sites", "django.contrib.staticfiles", "crispy_forms",
           "debug_toolbar", "raven.contrib.django.raven_compat", "rest_framework", "sentry.plugins.sentry_interface_types",
-          "sentry.plugins.sentry_mail", "sentry.plugins.sentry_urls", "sentry.plugins.sentry_useragents",
+          "sentry.plugins.sentry_mail", "sentry.plugins.sentry_urls", "sentry.plugins.auth_useragents",
           "sentry.plugins.sentry_webhooks", "social_auth", "sudo", "south"]
 
 DJANGO_BUILTIN = [SYNCDB[t] for t in ("django_content_type", "django_session", "django_site", "django_admin_log",
@@ -105,7 +105,7 @@ DJANGO = [
     ("admin", "0001_initial", DJANGO_BUILTIN[3:4]),
     ("admin", "0002_logentry_remove_auto_add", []),
     ("sentry", "0001_initial", [USER] + ORGS + EVENTS + SENTRYAPP),
-    ("sentry", "0002_912_to_recent", ["ALTER TABLE sentry_user ADD COLUMN last_active timestamptz"]),
+    ("sentry", "0002_912_to_recent", ["ALTER TABLE auth_user ADD COLUMN last_active timestamptz"]),
     ("sentry", "0003_auto_20191022_0122", []),
     ("sentry", "0091_alertruleactivity", []),
     ("nodestore", "0001_initial", NODESTORE),
