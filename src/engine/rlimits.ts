@@ -119,7 +119,8 @@ export function ulimitRemedy(items: Array<{ service: string; name: string; wante
     yaml.push(`  ${service}:`, '    ulimits:');
     for (const i of list) yaml.push(`      ${i.name}:`, `        soft: ${value(i)}`, `        hard: ${value(i)}`);
   }
-  const unique = [...new Map(items.map((i) => [i.name, i])).values()];
+  // One systemd line per limit, high enough for the service that asks the most.
+  const unique = [...items.reduce((m, i) => (m.has(i.name) && !(i.wanted.hard > m.get(i.name)!.wanted.hard) ? m : m.set(i.name, i)), new Map<string, (typeof items)[number]>()).values()];
   const systemd = unique.map((i) => `Limit${i.name.toUpperCase()}=${Number.isNaN(i.wanted.hard) ? '<the limit>' : fmt(i.wanted.hard)}`);
   const nrOpen = unique.find((i) => i.name === 'nofile' && i.wanted.hard > 1048576);
   return [

@@ -99,6 +99,12 @@ export const release: Release<typeof tag> = {
   projectName: 'sentry-self-hosted',
   sentryUid: 999,
   answerLimits: AUTH_USER_LIMITS,
+  ulimits: {
+    redis: { nofile: { soft: 10032, hard: 10032 } },
+    kafka: { nofile: { soft: 100000, hard: 100000 } },
+    clickhouse: { nofile: { soft: 262144, hard: 262144 } },
+    web: { nofile: { soft: 4096, hard: 4096 } },
+  },
   secretKeyIn: 'config',
   components: { snuba: true, relay: true, symbolicator: true },
   clickhouse: true,

@@ -46,3 +46,16 @@ test('without a readable compose file the limit is still named, with a placehold
   assert.match(e!.hint, /<service>:\n    ulimits:\n      nproc:/);
   assert.match(e!.hint, /LimitNPROC=<the limit>/);
 });
+
+test('the systemd line asks for the highest limit any service wants, whatever order the services come in', async () => {
+  const { ulimitRemedy } = await import('../../src/engine/rlimits.js');
+  const items = [
+    { service: 'kafka', name: 'nofile', wanted: { soft: 100000, hard: 100000 } },
+    { service: 'web', name: 'nofile', wanted: { soft: 4096, hard: 4096 } },
+  ];
+  for (const list of [items, [...items].reverse()]) {
+    const hint = ulimitRemedy(list, '/opt/sentry/docker-compose.override.yml', false);
+    assert.match(hint, /^LimitNOFILE=100000$/m);
+    assert.doesNotMatch(hint, /LimitNOFILE=4096/);
+  }
+});
