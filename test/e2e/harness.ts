@@ -99,6 +99,9 @@ export interface Fixture {
   passwords: { admin: string; mail: string; ldap: string };
 }
 
+/** The hard nofile limit of the test engine (scripts/e2e-engine.sh): what an override lowers a release's asks to. */
+const ENGINE_NOFILE = 20000;
+
 /** A fresh install directory and answers file for a tag, on high loopback ports. */
 export function fixture(tag: string, ports: { http: number; https: number }, extra = ''): Fixture {
   const base = mkdtempSync(join(tmpdir(), `sentry-onprem-e2e-${tag}-`));
@@ -120,9 +123,11 @@ export function fixture(tag: string, ports: { http: number; https: number }, ext
     ].join('\n') + '\n',
   );
   mkdirSync(dir, { recursive: true });
-  if (tag !== '9.1.2') {
-    // This machine's dockerd cannot raise nofile above its own hard limit (20000); the release asks 262144.
-    writeFileSync(join(dir, 'docker-compose.override.yml'), "version: '3.4'\nservices:\n  clickhouse:\n    ulimits:\n      nofile:\n        soft: 20000\n        hard: 20000\n");
+  // This machine's dockerd cannot raise nofile above its own hard limit (20000); releases ask up to 262144.
+  const over = Object.entries(RELEASES[tag as SupportedTag]?.ulimits ?? {}).filter(([, l]) => (l.nofile?.hard ?? 0) > ENGINE_NOFILE);
+  if (over.length) {
+    const lines = over.map(([service]) => `  ${service}:\n    ulimits:\n      nofile:\n        soft: ${ENGINE_NOFILE}\n        hard: ${ENGINE_NOFILE}\n`);
+    writeFileSync(join(dir, 'docker-compose.override.yml'), `version: '3.4'\nservices:\n${lines.join('')}`);
   }
   return { dir, answersFile, passwords };
 }

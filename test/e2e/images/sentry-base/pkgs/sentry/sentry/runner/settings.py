@@ -94,4 +94,12 @@ def load():
                 importlib.import_module(app)
             except ImportError as e:
                 raise ImportError(py2_error(e)[1]) from None
+    backend = values.get("SENTRY_NODESTORE") or ""
+    if backend and not backend.startswith("sentry."):
+        # Sentry builds the nodestore service from this dotted path at start-up; a missing package is fatal.
+        module, _, cls = backend.rpartition(".")
+        try:
+            getattr(importlib.import_module(module), cls)
+        except (ImportError, AttributeError) as e:
+            raise ImportError("SENTRY_NODESTORE = %r cannot be imported: %s" % (backend, e)) from None
     return values
