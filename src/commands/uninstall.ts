@@ -46,14 +46,26 @@ export async function uninstall(flags: UninstallFlags): Promise<number> {
     const req = ownershipRequest({ dir: layout.dir, tags: SUPPORTED_TAGS, storage, state: readOwnState(layout.dir) });
     const conflicts = await findConflicts(engine, req);
     const foreign = new Set(conflicts.filter((c) => c.object === 'volume').map((c) => c.name));
-    const volumes = flags.deleteData ? (await engine.volumes(req.volumes)).map((v) => v.name).filter((n) => !foreign.has(n)) : [];
+    const d = await docker();
+    // The project's own volumes (Compose names them <project>_<name>; they carry no directory) go with
+    // --delete-data too, unless another directory's containers are in the same project.
+    const othersIn = (p: string) => all.some((c) => c.labels[PROJECT_LABEL] === p && c.labels[WORKING_DIR_LABEL] !== layout.dir);
+    const projectVolumes = flags.deleteData
+      ? (
+          await Promise.all(
+            req.projects.filter((p) => !othersIn(p)).map(async (p) => ((await d.listVolumes({ filters: { label: [`${PROJECT_LABEL}=${p}`] } })).Volumes ?? []).map((v) => v.Name)),
+          )
+        ).flat()
+      : [];
+    const volumes = flags.deleteData
+      ? [...new Set([...(await engine.volumes(req.volumes)).map((v) => v.name).filter((n) => !foreign.has(n)), ...projectVolumes])]
+      : [];
     if (flags.deleteData && !flags.yes) {
       const { confirm } = await import('@inquirer/prompts');
       const what = volumes.length ? `delete the volumes ${volumes.join(', ')} (the database and files of this Sentry)` : 'remove it (no volume of it is left)';
       if (!(await confirm({ message: `Uninstall Sentry from ${layout.dir} and ${what}?`, default: false }))) throw new UserError('cancelled; nothing was changed', EXIT.cancelled);
     }
 
-    const d = await docker();
     await Promise.all(
       mine.map(async (c) => {
         const ct = d.getContainer(c.id);
