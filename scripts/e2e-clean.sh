@@ -30,11 +30,11 @@ while read -r name dir; do
 done < <(docker volume ls -q | xargs -r docker volume inspect --format \
   '{{.Name}} {{index .Labels "io.sentry-onprem.dir"}}' 2>/dev/null || true)
 
-while read -r name dir; do
-  [ -n "$name" ] && ours "$dir" || continue
+while read -r name project; do
+  [ -n "$name" ] && [ -n "$project" ] && [ -n "${projects[$project]:-}" ] || continue
   docker network rm "$name" >/dev/null && n_n=$((n_n + 1))
 done < <(docker network ls -q | xargs -r docker network inspect --format \
-  '{{.Name}} {{index .Labels "com.docker.compose.project.working_dir"}}' 2>/dev/null || true)
+  '{{.Name}} {{index .Labels "com.docker.compose.project"}}' 2>/dev/null || true)
 
 while read -r id dir; do
   [ -n "$id" ] && ours "$dir" || continue

@@ -68,18 +68,28 @@ start_dockerd() {
   log "dockerd: started by this script, pid $(cat "$E2E_DIR/dockerd.pid"), log $E2E_DIR/dockerd.log"
 }
 
-fetch_compose_v2() {  # Debian trixie's docker-compose .deb is one Go binary needing only libc6 >= 2.34
-  local plugin=$E2E_DIR/docker-config/cli-plugins/docker-compose
-  if [ -x "$plugin" ]; then log "compose v2: cached at $plugin"; return; fi
+# Compose v2 from Debian testing (forky: 2.40.x): the 25.x and 26.x releases ask for 2.32.2 or later,
+# bookworm has no compose v2 and trixie's is 2.26.1. Its .deb is one Go binary needing only libc6 >= 2.34.
+COMPOSE_SUITE=${COMPOSE_SUITE:-forky}
+COMPOSE_MIN=2.32.2
+fetch_compose_v2() {
+  local plugin=$E2E_DIR/docker-config/cli-plugins/docker-compose have
+  if [ -x "$plugin" ]; then
+    have=$(DOCKER_CONFIG=$E2E_DIR/docker-config docker compose version --short 2>/dev/null | sed 's/^v//; s/-.*//')
+    if [ -n "$have" ] && [ "$(printf '%s\n%s\n' "$COMPOSE_MIN" "$have" | sort -V | head -1)" = "$COMPOSE_MIN" ]; then
+      log "compose v2: $have cached at $plugin"; return
+    fi
+    log "compose v2: cached ${have:-unknown} is older than $COMPOSE_MIN, fetching $COMPOSE_SUITE's"
+  fi
   local d=$E2E_DIR/compose-v2
   rm -rf "$d" && mkdir -p "$d/lists/partial" "$(dirname "$plugin")"
-  echo "deb $(debian_mirror) trixie main" > "$d/sources.list"
+  echo "deb $(debian_mirror) $COMPOSE_SUITE main" > "$d/sources.list"
   # private source list and list dir: the system's apt sources stay untouched
   local O=(-o "Dir::Etc::SourceList=$d/sources.list" -o Dir::Etc::SourceParts=/nonexistent
            -o "Dir::State::Lists=$d/lists" -o Dir::Cache::pkgcache= -o Dir::Cache::srcpkgcache=)
-  apt-get "${O[@]}" update -qq >"$d/apt.log" 2>&1 || { tail -30 "$d/apt.log" >&2; fail "apt-get update (trixie) failed"; }
+  apt-get "${O[@]}" update -qq >"$d/apt.log" 2>&1 || { tail -30 "$d/apt.log" >&2; fail "apt-get update ($COMPOSE_SUITE) failed"; }
   (cd "$d" && apt-get "${O[@]}" download docker-compose) >>"$d/apt.log" 2>&1 \
-    || { tail -30 "$d/apt.log" >&2; fail "download of trixie's docker-compose failed"; }
+    || { tail -30 "$d/apt.log" >&2; fail "download of $COMPOSE_SUITE's docker-compose failed"; }
   dpkg-deb -x "$d"/docker-compose_*.deb "$d/x"
   cp "$d/x/usr/libexec/docker/cli-plugins/docker-compose" "$plugin.tmp" && mv "$plugin.tmp" "$plugin"
   rm -rf "$d/x" "$d/lists"

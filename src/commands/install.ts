@@ -3,6 +3,7 @@
  * Preflight first, nothing changed on the host before the checks pass; every step skips what is done,
  * so a re-run with the same answers changes nothing and an interrupted run resumes where it stopped.
  */
+import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isInteractive, loadAnswers, type LoadedAnswers } from '../answers/load.js';
@@ -65,6 +66,7 @@ async function runInstall(flags: InstallFlags, layout: Layout, loaded: LoadedAns
   const refusal = unfinishedUpgradeRefusal(layout) ?? tagChangeRefusal(readState(layout.stateFile).tag, loaded.answers.tag, layout.dir);
   if (refusal) throw refusal;
   await refuseForeignOwnership({ layout, tags: [loaded.answers.tag], answers: loaded.answers, adoptVolumes: flags.adoptVolumes });
+  const hadLogs = existsSync(layout.logsDir);
   const log = new RunLog(dryRun ? join(tmpdir(), 'sentry-onprem-dry-run') : layout.logsDir, 'install', stamp);
   log.addSecrets([loaded.adminPassword, ...Object.values(loaded.secrets), loaded.answers.mail.password, loaded.answers.ldap.bindPassword]);
   const ctx: Ctx = {
@@ -147,11 +149,15 @@ async function runInstall(flags: InstallFlags, layout: Layout, loaded: LoadedAns
       return EXIT.cancelled;
     }
     const e = err as Error & { exitCode?: number; hint?: string };
-    log.write(`failed in step ${current?.id}: ${e.message}`);
+    // Refused by a preflight check: nothing was changed, so nothing is left behind either (not even this
+    // run's log: the whole message is on stderr).
+    const refused = (!current || current.id === 'checks') && e instanceof UserError && e.exitCode === EXIT.prerequisite;
+    if (refused && !dryRun) log.discard(!hadLogs);
+    else log.write(`failed in step ${current?.id}: ${e.message}`);
     throw new UserError(
       `step "${current?.title ?? 'start'}" failed: ${log.clean(e.message)}`,
       (e instanceof UserError ? e.exitCode : EXIT.failure),
-      `${e instanceof UserError && e.hint ? e.hint + ' ' : ''}Full log: ${log.path}`,
+      `${e instanceof UserError && e.hint ? e.hint + ' ' : ''}${refused ? 'Nothing was changed.' : `Full log: ${log.path}`}`,
     );
   } finally {
     process.off('SIGINT', onSignal);

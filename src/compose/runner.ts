@@ -25,7 +25,11 @@ export interface RunOptions {
   onLine?: (line: string) => void;
   /** Exit codes that are answers, not failures (e.g. 3 = "user exists"). */
   okCodes?: number[];
-  quiet?: boolean;
+  /**
+   * The command prints a secret on stdout (relay's `credentials generate --stdout`): stdout goes neither
+   * to the log nor to onLine nor into a failure's message; stderr is logged as usual.
+   */
+  secretStdout?: boolean;
 }
 
 export interface RunResult {
@@ -90,7 +94,9 @@ export class ComposeRunner {
     });
     this.running.add(child);
     let out = '';
-    child.all?.on('data', (chunk: Buffer) => {
+    const shownStream = opts.secretStdout ? child.stderr : child.all;
+    if (opts.secretStdout) this.log.write('(stdout not logged: it holds a secret)');
+    shownStream?.on('data', (chunk: Buffer) => {
       const text = chunk.toString();
       out += text;
       this.log.write(text);

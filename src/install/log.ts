@@ -1,6 +1,6 @@
 /** The run's log file: every command and its output, secrets redacted, in the install directory. */
-import { appendFileSync, mkdirSync, chmodSync } from 'node:fs';
-import { join } from 'node:path';
+import { appendFileSync, mkdirSync, chmodSync, rmSync, rmdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { redact } from '../secrets.js';
 
 export class RunLog {
@@ -12,6 +12,18 @@ export class RunLog {
     chmodSync(logsDir, 0o700);
     this.path = join(logsDir, `${command}-${stamp}.log`);
     appendFileSync(this.path, '', { mode: 0o600 });
+  }
+
+  /** Removes this run's log file (a run that changed nothing), and the logs directory when asked and empty. */
+  discard(dirToo: boolean): void {
+    rmSync(this.path, { force: true });
+    if (dirToo) {
+      try {
+        rmdirSync(dirname(this.path));
+      } catch {
+        /* not empty: another run's logs */
+      }
+    }
   }
 
   addSecrets(values: Array<string | undefined>): void {

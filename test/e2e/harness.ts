@@ -9,6 +9,7 @@ import { mkdtempSync, mkdirSync, writeFileSync, existsSync, readFileSync, readdi
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import https from 'node:https';
 import { RELEASES, type SupportedTag } from '../../src/catalog.js';
 import { CLI } from '../helpers/cli.js';
 
@@ -296,4 +297,23 @@ export function installedSuite(tag: SupportedTag, ports: { http: number; https: 
       return fx;
     },
   };
+}
+
+/** GET over TLS to the vhost on loopback, checking the certificate against `ca` (the rendered one). */
+export function httpsGet(port: number, path: string, ca: string): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
+  return new Promise((res, rej) => {
+    const req = https.request({ host: '127.0.0.1', port, path, servername: 'sentry.e2e.test', headers: { Host: 'sentry.e2e.test' }, ca, timeout: 5000 }, (r) => {
+      let body = '';
+      r.on('data', (d) => (body += d));
+      r.on('end', () => res({ status: r.statusCode ?? 0, body, headers: r.headers }));
+    });
+    req.on('error', rej);
+    req.end();
+  });
+}
+
+/** Health state of each container by its compose service, from the engine ('none' without a healthcheck). */
+export function healthOf(ids: string[]): Map<string, string> {
+  const info = JSON.parse(docker(['inspect', ...ids])) as Array<{ Config: { Labels: Record<string, string> }; State: { Health?: { Status: string } } }>;
+  return new Map(info.map((c) => [c.Config.Labels['com.docker.compose.service'], c.State.Health?.Status ?? 'none']));
 }

@@ -9,9 +9,8 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import https from 'node:https';
 import yaml from 'js-yaml';
-import { containers, docker, engineReachable, fixture, composeEnv, mtimes, psql, runCli, teardown } from './harness.js';
+import { containers, docker, engineReachable, fixture, composeEnv, mtimes, psql, runCli, teardown, httpsGet, healthOf } from './harness.js';
 import { RELEASES } from '../../src/catalog.js';
 
 before(() => {
@@ -20,23 +19,7 @@ before(() => {
 
 const skipReason = () => (!engineReachable() && !process.env.CI ? 'no Docker engine (run .ci/run)' : false);
 
-function get(port: number, path: string, ca: string): Promise<{ status: number; body: string }> {
-  return new Promise((res, rej) => {
-    const req = https.request({ host: '127.0.0.1', port, path, servername: 'sentry.e2e.test', headers: { Host: 'sentry.e2e.test' }, ca, timeout: 5000 }, (r) => {
-      let body = '';
-      r.on('data', (d) => (body += d));
-      r.on('end', () => res({ status: r.statusCode ?? 0, body }));
-    });
-    req.on('error', rej);
-    req.end();
-  });
-}
 
-/** Health state of each running service container, from the engine. */
-function healthOf(ids: string[]): Map<string, string> {
-  const info = JSON.parse(docker(['inspect', ...ids])) as Array<{ Config: { Labels: Record<string, string> }; State: { Health?: { Status: string } } }>;
-  return new Map(info.map((c) => [c.Config.Labels['com.docker.compose.service'], c.State.Health?.Status ?? 'none']));
-}
 
 test('install 24.8.0 with compose v2: fresh install, every service running and healthy, health through the vhost, the admin, then a no-op re-run', { skip: skipReason(), timeout: 15 * 60_000 }, async () => {
   const tag = '24.8.0';
@@ -73,7 +56,7 @@ test('install 24.8.0 with compose v2: fresh install, every service running and h
 
     // Health through the vhost with the rendered certificate.
     const ca = readFileSync(join(fx.dir, 'tls/cert.pem'), 'utf8');
-    const h = await get(ports.https, '/_health/', ca);
+    const h = await httpsGet(ports.https, '/_health/', ca);
     assert.equal(h.status, 200);
     assert.equal(h.body.trim(), 'ok');
 

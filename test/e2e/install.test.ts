@@ -6,10 +6,9 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import https from 'node:https';
 import {
   containers, docker, engineReachable, fixture, composeEnv, mtimes, psql, runCli, startCli, teardown, watchArgv, seedFaults,
-  type Flavor,
+  httpsGet, type Flavor,
 } from './harness.js';
 import { RELEASES, type SupportedTag } from '../../src/catalog.js';
 import { cronFilePath } from '../../src/cron/entry.js';
@@ -22,17 +21,6 @@ before(() => {
 
 const skipReason = () => (!engineReachable() && !process.env.CI ? 'no Docker engine (run .ci/run)' : false);
 
-function get(port: number, path: string, ca: string): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
-  return new Promise((res, rej) => {
-    const req = https.request({ host: '127.0.0.1', port, path, servername: 'sentry.e2e.test', headers: { Host: 'sentry.e2e.test' }, ca, timeout: 5000 }, (r) => {
-      let body = '';
-      r.on('data', (d) => (body += d));
-      r.on('end', () => res({ status: r.statusCode ?? 0, body, headers: r.headers }));
-    });
-    req.on('error', rej);
-    req.end();
-  });
-}
 
 /** role|organization|teams of the admin's memberships, one line per organization. */
 function adminMemberships(project: string): string {
@@ -79,7 +67,7 @@ async function scenario(tag: SupportedTag, flavor: Flavor): Promise<void> {
 
     // Health over https through the vhost with the rendered certificate.
     const ca = readFileSync(join(fx.dir, 'tls/cert.pem'), 'utf8');
-    const health = await get(ports.https, '/_health/', ca);
+    const health = await httpsGet(ports.https, '/_health/', ca);
     assert.equal(health.status, 200);
     assert.equal(health.body.trim(), 'ok');
     assert.ok(health.headers['strict-transport-security']);

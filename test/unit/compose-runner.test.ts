@@ -34,3 +34,24 @@ test('ComposeRunner.cancel(): the child stops, run() rejects with CancelledError
   assert.ok(ended - out.at < 2000, `the process lived ${ended - out.at} ms after the clean-up`);
   assert.ok(ended - started < 10_000);
 });
+
+test('ComposeRunner secretStdout: the secret on stdout reaches the caller, never the log or onLine; stderr is still logged', async () => {
+  const { ComposeRunner } = await import('../../src/compose/runner.js');
+  const logged: string[] = [];
+  const lines: string[] = [];
+  const log = { write: (t: string) => logged.push(t), clean: (s: string) => s };
+  const secret = 'S3CRET-relay-key-0123456789';
+  // sh -c stands in for docker compose (its global flags become $0 and $1); the secret comes from its env
+  const runner = new ComposeRunner({ argv: ['sh', '-c', 'echo "{\\"secret_key\\":\\"$RELAY_SECRET\\"}"; echo pulling relay >&2'], v2: true, version: '2.40.3' }, process.cwd(), log);
+  const env = { ...process.env, RELAY_SECRET: secret } as Record<string, string>;
+  const r = await runner.run(['run', 'relay'], { secretStdout: true, env, onLine: (l) => lines.push(l) });
+  assert.match(r.stdout, new RegExp(secret));
+  assert.ok(!logged.join('\n').includes(secret), 'the secret reached the log');
+  assert.ok(!lines.join('\n').includes(secret), 'the secret reached onLine');
+  assert.match(logged.join('\n'), /pulling relay/);
+  assert.match(logged.join('\n'), /stdout not logged: it holds a secret/);
+  // without the option, stdout is logged (the option is what keeps it out)
+  const plain: string[] = [];
+  await new ComposeRunner(runner.compose, process.cwd(), { write: (t: string) => plain.push(t), clean: (s: string) => s }).run(['x'], { env });
+  assert.ok(plain.join('\n').includes(secret));
+});

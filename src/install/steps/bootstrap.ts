@@ -54,14 +54,14 @@ const relayCredentials: Action<Extract<BootstrapAction, { kind: 'relay-credentia
     const cfg = join(ctx.layout.dir, 'relay/config.yml');
     const res = await ctx.runner!.run(
       ['run', '--rm', '--no-deps', '-T', '-v', `${cfg}:/tmp/config.yml:ro`, 'relay', '--config', '/tmp', 'credentials', 'generate', '--stdout'],
-      { onLine: () => undefined },
+      { onLine: () => undefined, secretStdout: true },
     );
     const line = res.stdout.trim().split('\n').filter((l) => l.trim().startsWith('{')).pop() ?? '';
     let creds: { secret_key?: string; public_key?: string; id?: string };
     try {
       creds = JSON.parse(line);
     } catch {
-      throw new UserError('relay credentials generate --stdout printed no JSON credentials', EXIT.failure, 'See the log for what relay printed.');
+      throw new UserError('relay credentials generate --stdout printed no JSON credentials', EXIT.failure, 'Its stdout is not logged (it would hold the secret); run it by hand to see what relay prints: docker compose run --rm --no-deps relay credentials generate --stdout.');
     }
     if (!creds.secret_key || !creds.public_key || !creds.id) {
       throw new UserError('relay printed credentials without secret_key, public_key and id', EXIT.failure);
