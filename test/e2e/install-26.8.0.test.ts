@@ -21,7 +21,10 @@ import { RELEASES } from '../../src/catalog.js';
 const tag = '26.8.0';
 const project = RELEASES[tag].projectName;
 const volumes = RELEASES[tag].externalVolumes;
-const env = composeEnv('v2');
+// The release's healthcheck timings are `.env` variables (30 s, file heartbeats 60 s); Compose lets the
+// environment override `.env`, as an operator may. Shorter here, so the waits for health take seconds:
+// the same checks, run sooner (the stand-in consumers write their heartbeat file every 5 s).
+const env = { ...composeEnv('v2'), HEALTHCHECK_INTERVAL: '3s', HEALTHCHECK_START_PERIOD: '3s', HEALTHCHECK_FILE_INTERVAL: '10s' };
 const ports = { http: 18480, https: 18481 };
 const OFFLINE = 'images: {digests: drop}\nplugins: [sentry-nodestore-s3==1.0.0]';
 
