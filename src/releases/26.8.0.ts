@@ -5,20 +5,12 @@
  * feature-complete / errors-only. Templates: templates/26.8.0/.
  */
 import { AUTH_USER_LIMITS, NGINX_FILES, SENTRY_BUILD_INPUTS, SENTRY_IMAGE_FILES, VHOST_HEALTH, own } from './common.js';
-import type { Release } from './types.js';
+import type { Consumer, Release } from './types.js';
 
 const tag = '26.8.0';
 const t = own(tag);
 const GHCR = 'ghcr.io';
 const FC = 'feature-complete';
-
-/** Long-running consumers of the compose file: name, arguments, whether it keeps the heartbeat file, profile. */
-export interface Consumer {
-  name: string;
-  command: string;
-  heartbeat: boolean;
-  profile?: string;
-}
 
 const POLL = '--max-poll-interval-ms ${SENTRY_KAFKA_MAX_POLL_INTERVAL_MS:-300000}';
 const rust = (name: string, storage: string, group: string, reset: string, batch: number, profile?: string, extra = ''): Consumer => ({

@@ -33,6 +33,17 @@ export interface BuiltImage {
   services: string[];
 }
 
+/**
+ * A long-running consumer of a release's compose file (`templateData`): its service name, its arguments,
+ * whether it keeps the heartbeat file its healthcheck removes, and its Compose profile.
+ */
+export interface Consumer {
+  name: string;
+  command: string;
+  heartbeat: boolean;
+  profile?: string;
+}
+
 /** A rendered file: where it lands, its template (relative to the package root) and its mode. */
 export interface FileSpec {
   path: string;

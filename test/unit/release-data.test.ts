@@ -139,4 +139,14 @@ test('the bootstrap plan of each release is worded from its actions', () => {
     describeBootstrap(RELEASES['26.8.0'].bootstrap),
     'bootstrap: Relay credentials when missing, seaweedfs buckets nodestore, profiles when missing, snuba bootstrap --force, wait for postgres, pgbouncer healthy',
   );
+  assert.equal(
+    describeBootstrap(RELEASES['25.5.1'].bootstrap),
+    'bootstrap: sentry/sentry.conf.py must name .PyMemcacheCache, an empty geoip/GeoLite2-City.mmdb when missing, Relay credentials when missing, ' +
+      'snuba bootstrap --force, wait for postgres healthy, sentry exec: groupedmessage-constraint',
+  );
+  assert.equal(
+    describeBootstrap(RELEASES['26.5.1'].bootstrap),
+    'bootstrap: sentry/sentry.conf.py must name .ReconnectingMemcache, an empty geoip/GeoLite2-City.mmdb when missing, Relay credentials when missing, ' +
+      'seaweedfs buckets nodestore when missing, snuba bootstrap --force, seaweedfs buckets profiles when missing, wait for postgres, pgbouncer healthy',
+  );
 });
