@@ -140,6 +140,17 @@ test('adding a release is adding data: 21.5.0 and 21.6.3 supported make 9.1.2 ->
   if (q.kind === 'ok') assert.deepEqual(q.hops[0].oneOffs, [], 'the file-storage move is only for hops from before 10.0.0');
 });
 
+test('a hop whose official one-off work is not implemented is refused, and the work is named', () => {
+  const p = planPath('23.11.0', '24.8.0');
+  assert.equal(p.kind === 'refused' && p.reason, 'unsupported');
+  if (p.kind !== 'refused') return;
+  assert.deepEqual(p.missing, [], 'both releases are supported');
+  assert.match(p.message, /23\.11\.0 -> 24\.8\.0: ClickHouse data 21\.8 -> 22\.8 -> 23\.3 -> 23\.8/);
+  assert.match(p.message, /KRaft/);
+  const done: PathRules = { ...OFFICIAL_RULES, arrivals: { ...OFFICIAL_RULES.arrivals, '24.8.0': { from: '23.11.0', oneOffs: [] } } };
+  assert.equal(planPath('23.11.0', '24.8.0', done).kind, 'ok', 'the same hop once nothing is left undone');
+});
+
 test('one-offs by source release', () => {
   assert.deepEqual(oneOffsFor('9.1.2', '20.7.0'), ['file-storage-to-data-files', 'postgres-9.5-to-9.6']);
   assert.deepEqual(oneOffsFor('10.0.0', '20.7.0'), ['postgres-9.5-to-9.6']);
