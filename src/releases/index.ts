@@ -4,13 +4,15 @@
  */
 import { release as r9_1_2 } from './9.1.2.js';
 import { release as r20_7_0 } from './20.7.0.js';
+import { release as r23_6_2 } from './23.6.2.js';
+import { release as r23_11_0 } from './23.11.0.js';
 import { release as r24_8_0 } from './24.8.0.js';
 import { release as r25_5_1 } from './25.5.1.js';
 import { release as r26_5_1 } from './26.5.1.js';
 import { release as r26_8_0 } from './26.8.0.js';
 import type { Release, PulledImage, ImageRef, BootstrapAction } from './types.js';
 
-const LIST = [r9_1_2, r20_7_0, r24_8_0, r25_5_1, r26_5_1, r26_8_0] as const;
+const LIST = [r9_1_2, r20_7_0, r23_6_2, r23_11_0, r24_8_0, r25_5_1, r26_5_1, r26_8_0] as const;
 
 export type SupportedTag = (typeof LIST)[number]['tag'];
 export type ReleaseInfo = Release<SupportedTag>;
@@ -71,6 +73,8 @@ export function describeBootstrap(actions: BootstrapAction[]): string {
         return `${a.service} buckets ${a.buckets.map((b) => b.name).join(', ')} when missing`;
       case 'compose-wait':
         return `wait for ${a.services.join(', ')} healthy`;
+      case 'kafka-topics':
+        return `Kafka topics ${a.topics.join(', ')} when missing`;
     }
   });
   return words.length ? `bootstrap: ${words.join(', ')}` : 'no bootstrap';

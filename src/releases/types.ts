@@ -85,7 +85,12 @@ export type BootstrapAction =
    */
   | { kind: 's3-buckets'; service: string; endpoint: string; accessKey: string; secretKey: string; runIn: string; buckets: Array<{ name: string; profile?: Profile }> }
   /** `up --wait` of these services: started and healthy by their compose healthchecks before the next step. */
-  | { kind: 'compose-wait'; services: string[] };
+  | { kind: 'compose-wait'; services: string[] }
+  /**
+   * Kafka topics the release's consumers read, created when missing: `kafka-topics --list`, then `--create` for
+   * each missing one, in one-off containers of `service` against `bootstrapServer` (Kafka auto-creation is off).
+   */
+  | { kind: 'kafka-topics'; service: string; bootstrapServer: string; topics: string[] };
 
 /**
  * What `up` waits for before it reports Sentry started: health through the nginx vhost, or every service of
@@ -107,6 +112,11 @@ export interface Arrival {
   /** Oldest release this one is reached from in one hop (official: "you need to be on at least 9.1.2"). */
   from: string;
   oneOffs: OneOffUse[];
+  /**
+   * Work the official installer does for this hop that this tool does not do yet, in words: while there is any,
+   * the hop is refused before anything changes.
+   */
+  unimplemented?: string[];
 }
 
 /** The official installer's Compose profiles (24.8.0 and later). */

@@ -36,7 +36,7 @@ export function hopTags(from: string, to: string, hardStops: readonly string[]):
 
 function canHop(from: string, to: string, r: PathRules): boolean {
   const arrival = r.arrivals[to];
-  return r.supported.includes(from) && r.supported.includes(to) && arrival !== undefined && compareTags(from, arrival.from) >= 0;
+  return r.supported.includes(from) && r.supported.includes(to) && arrival !== undefined && compareTags(from, arrival.from) >= 0 && !arrival.unimplemented?.length;
 }
 
 export function planPath(from: string, to: string, r: PathRules = OFFICIAL_RULES): PathPlan {
@@ -70,6 +70,8 @@ export function planPath(from: string, to: string, r: PathRules = OFFICIAL_RULES
   if (blocked.length === 0) return { kind: 'ok', path, hops };
   const missing = path.slice(1).filter((t) => !r.supported.includes(t));
   const stops = path.slice(1, -1);
+  // Hops between supported releases whose official one-off work is not implemented here, in words.
+  const undone = blocked.flatMap((h) => (r.arrivals[h.to]?.unimplemented ?? []).map((w) => `${h.from} -> ${h.to}: ${w}`));
   return {
     kind: 'refused',
     reason: 'unsupported',
@@ -78,7 +80,8 @@ export function planPath(from: string, to: string, r: PathRules = OFFICIAL_RULES
     message:
       `the upgrade ${formatPath(path, r)} needs ${missing.length ? missing.join(', ') : blocked.map((h) => `${h.from} -> ${h.to}`).join(', ')}, ` +
       `which this version of sentry-onprem cannot install yet` +
-      (stops.length ? ` (${stops.join(', ')} ${stops.length > 1 ? 'are hard stops' : 'is a hard stop'}: no upgrade may skip ${stops.length > 1 ? 'them' : 'it'})` : ''),
+      (stops.length ? ` (${stops.join(', ')} ${stops.length > 1 ? 'are hard stops' : 'is a hard stop'}: no upgrade may skip ${stops.length > 1 ? 'them' : 'it'})` : '') +
+      (undone.length ? `; not implemented yet: ${undone.join('; ')}` : ''),
     hint: `This version upgrades between ${supported} only. Nothing was changed.`,
   };
 }

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import yaml from 'js-yaml';
+import type { SupportedTag } from '../../src/releases/index.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** The installed command: package.json's bin (it runs `check` from dist/check.cjs and hands the rest to dist/install.js). */
@@ -141,12 +142,12 @@ export function read(path: string): string {
 }
 
 /** Answers every required field, nothing else. */
-export function minimalAnswers(tag: '9.1.2' | '20.7.0' | '24.8.0' | '25.5.1' | '26.5.1' | '26.8.0', url = 'https://sentry.example.com'): Record<string, unknown> {
+export function minimalAnswers(tag: SupportedTag, url = 'https://sentry.example.com'): Record<string, unknown> {
   return { tag, url, admin: { email: 'admin@example.com', password: 'correct horse battery staple' } };
 }
 
 /** Every field given (LDAP on, mail with TLS, plugins, bind storage). */
-export function fullAnswers(tag: '9.1.2' | '20.7.0' | '24.8.0' | '25.5.1' | '26.5.1' | '26.8.0'): Record<string, unknown> {
+export function fullAnswers(tag: SupportedTag): Record<string, unknown> {
   return {
     tag,
     url: 'https://sentry.example.com',

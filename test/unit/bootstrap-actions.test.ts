@@ -49,3 +49,34 @@ test('a sentry.conf.py still naming MemcachedCache stops the install with exit 3
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('kafka-topics: lists the topics, creates only the missing ones, and records them; a second run has nothing to do', async () => {
+  const tag = '23.11.0' as const;
+  const action = RELEASES[tag].bootstrap.find((a) => a.kind === 'kafka-topics');
+  assert.ok(action && action.kind === 'kafka-topics', `${tag} creates its Kafka topics (install/create-kafka-topics.sh)`);
+  assert.deepEqual(action.topics, ['ingest-attachments', 'ingest-transactions', 'ingest-events', 'ingest-replay-recordings', 'profiles', 'ingest-occurrences', 'ingest-metrics', 'ingest-performance-metrics']);
+  const real = RELEASES[tag].bootstrap;
+  const calls: string[][] = [];
+  const runner = {
+    async run(args: string[]) {
+      calls.push(args);
+      return { exitCode: 0, output: '', stdout: args.includes('--list') ? '__consumer_offsets\ningest-events\nprofiles\n' : '' };
+    },
+  };
+  const ctx = { answers: { tag, images: { registry: '' } }, layout: { dir: tmpdir() }, state: { builds: {} }, dryRun: false, runner } as unknown as Ctx;
+  (RELEASES[tag] as { bootstrap: typeof real }).bootstrap = [action];
+  try {
+    const r = await bootstrapStep.run(ctx, () => undefined);
+    assert.deepEqual(calls[0], ['run', '--rm', '-T', 'kafka', 'kafka-topics', '--list', '--bootstrap-server', 'kafka:9092']);
+    const created = calls.slice(1).map((c) => c[c.indexOf('--topic') + 1]);
+    assert.deepEqual(created, action.topics.filter((t) => t !== 'ingest-events' && t !== 'profiles'));
+    for (const c of calls.slice(1)) assert.deepEqual(c.slice(0, 6), ['run', '--rm', '-T', 'kafka', 'kafka-topics', '--create']);
+    assert.match(JSON.stringify(r), /kafka topics ingest-attachments/);
+    assert.deepEqual(ctx.state.kafkaTopics, action.topics);
+    calls.length = 0;
+    await bootstrapStep.run(ctx, () => undefined);
+    assert.deepEqual(calls, [], 'recorded topics are not listed again');
+  } finally {
+    (RELEASES[tag] as { bootstrap: typeof real }).bootstrap = real;
+  }
+});

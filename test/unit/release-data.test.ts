@@ -133,6 +133,11 @@ test('a release added only as data is rendered and planned by the same code', ()
 });
 
 test('the bootstrap plan of each release is worded from its actions', () => {
+  assert.equal(
+    describeBootstrap(RELEASES['23.11.0'].bootstrap),
+    'bootstrap: an empty geoip/GeoLite2-City.mmdb when missing, Relay credentials when missing, snuba bootstrap --no-migrate --force, snuba migrations migrate --force, ' +
+      'Kafka topics ingest-attachments, ingest-transactions, ingest-events, ingest-replay-recordings, profiles, ingest-occurrences, ingest-metrics, ingest-performance-metrics when missing',
+  );
   assert.equal(describeBootstrap(RELEASES['9.1.2'].bootstrap), 'no bootstrap');
   assert.equal(describeBootstrap(RELEASES['20.7.0'].bootstrap), 'bootstrap: snuba bootstrap --force, Relay credentials when missing');
   assert.equal(

@@ -97,9 +97,13 @@ test('past a hard stop this tool cannot install: refused with the full path and 
   if (p.kind !== 'refused') return;
   assert.equal(p.reason, 'unsupported');
   assert.deepEqual(p.path, ['9.1.2', '21.5.0', '21.6.3', '23.6.2']);
-  assert.deepEqual(p.missing, ['21.5.0', '21.6.3', '23.6.2']);
-  assert.match(p.message, /9\.1\.2 -> 21\.5\.0 \(hard stop, not supported yet\) -> 21\.6\.3 \(hard stop, not supported yet\) -> 23\.6\.2 \(not supported yet\)/);
+  assert.deepEqual(p.missing, ['21.5.0', '21.6.3'], '23.6.2 itself is installed by this tool');
+  assert.match(p.message, /9\.1\.2 -> 21\.5\.0 \(hard stop, not supported yet\) -> 21\.6\.3 \(hard stop, not supported yet\) -> 23\.6\.2 needs/);
   assert.match(p.message, /21\.5\.0, 21\.6\.3 are hard stops/);
+  assert.match(p.message, /21\.6\.3 -> 23\.6\.2: Postgres 9\.6 -> 14/, 'the one-off work of the last hop is named too');
+  const q = planPath('9.1.2', '25.5.1');
+  assert.equal(q.kind === 'refused' && q.reason, 'unsupported');
+  if (q.kind === 'refused') assert.deepEqual(q.missing, ['21.5.0', '21.6.3', '25.5.1']);
 });
 
 test('an official release this tool does not carry, without a stop in between', () => {
@@ -138,6 +142,25 @@ test('adding a release is adding data: 21.5.0 and 21.6.3 supported make 9.1.2 ->
   const q = planPath('20.7.0', '21.5.0', more);
   assert.equal(q.kind, 'ok');
   if (q.kind === 'ok') assert.deepEqual(q.hops[0].oneOffs, [], 'the file-storage move is only for hops from before 10.0.0');
+});
+
+test('a hop whose official one-off work is not implemented is refused, and the work is named', () => {
+  const p = planPath('23.11.0', '24.8.0');
+  assert.equal(p.kind === 'refused' && p.reason, 'unsupported');
+  if (p.kind !== 'refused') return;
+  assert.deepEqual(p.missing, [], 'both releases are supported');
+  assert.match(p.message, /23\.11\.0 -> 24\.8\.0: ClickHouse data 21\.8 -> 22\.8 -> 23\.3 -> 23\.8/);
+  assert.match(p.message, /KRaft/);
+  const done: PathRules = { ...OFFICIAL_RULES, arrivals: { ...OFFICIAL_RULES.arrivals, '24.8.0': { from: '23.11.0', oneOffs: [] } } };
+  assert.equal(planPath('23.11.0', '24.8.0', done).kind, 'ok', 'the same hop once nothing is left undone');
+});
+
+test('23.6.2 -> 23.11.0 is one hop without one-off work (ClickHouse 20.3 -> 21.8 is the base image of its local build)', () => {
+  const p = planPath('23.6.2', '23.11.0');
+  assert.equal(p.kind, 'ok');
+  if (p.kind === 'ok') assert.deepEqual(p.hops, [{ from: '23.6.2', to: '23.11.0', oneOffs: [] }]);
+  const q = planPath('23.6.2', '24.8.0');
+  assert.equal(q.kind === 'refused' && q.reason, 'unsupported', 'the next hop is not implemented');
 });
 
 test('one-offs by source release', () => {

@@ -120,6 +120,27 @@ const composeWait: Action<Extract<BootstrapAction, { kind: 'compose-wait' }>> = 
   },
 };
 
+type KafkaTopics = Extract<BootstrapAction, { kind: 'kafka-topics' }>;
+const kafkaTopics: Action<KafkaTopics> = {
+  async check(ctx, a) {
+    const missing = a.topics.filter((t) => !ctx.state.kafkaTopics?.includes(t));
+    return missing.length ? { would: `create Kafka topics ${missing.join(', ')} when missing` } : { done: 'Kafka topics exist' };
+  },
+  async run(ctx, a, out) {
+    const topics = (...args: string[]) => ctx.runner!.run(['run', '--rm', '-T', a.service, 'kafka-topics', ...args, '--bootstrap-server', a.bootstrapServer], { onLine: out });
+    const listed = await ctx.runner!.run(['run', '--rm', '-T', a.service, 'kafka-topics', '--list', '--bootstrap-server', a.bootstrapServer], { onLine: () => undefined });
+    const existing = new Set(listed.stdout.split('\n').map((l) => l.trim()).filter(Boolean));
+    const created: string[] = [];
+    for (const t of a.topics) {
+      if (existing.has(t)) continue;
+      await topics('--create', '--topic', t);
+      created.push(t);
+    }
+    ctx.state.kafkaTopics = [...new Set([...(ctx.state.kafkaTopics ?? []), ...a.topics])];
+    return created.length ? [`kafka topics ${created.join(', ')}`] : [];
+  },
+};
+
 const geoipDatabase: Action<Extract<BootstrapAction, { kind: 'geoip-database' }>> = {
   async check(ctx, a) {
     return existsSync(join(ctx.layout.dir, a.path)) ? { done: `${a.path} exists` } : { would: `write an empty ${a.path}` };
@@ -156,6 +177,7 @@ const ACTIONS: { [K in BootstrapAction['kind']]: Action<Extract<BootstrapAction,
   'sentry-script': sentryScript,
   's3-buckets': s3Buckets,
   'compose-wait': composeWait,
+  'kafka-topics': kafkaTopics,
 };
 const actionOf = <A extends BootstrapAction>(a: A) => ACTIONS[a.kind] as unknown as Action<A>;
 
