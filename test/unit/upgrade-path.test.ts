@@ -103,7 +103,7 @@ test('past a hard stop this tool cannot install: refused with the full path and 
   assert.match(p.message, /21\.6\.3 -> 23\.6\.2: Postgres 9\.6 -> 14/, 'the one-off work of the last hop is named too');
   const q = planPath('9.1.2', '25.5.1');
   assert.equal(q.kind === 'refused' && q.reason, 'unsupported');
-  if (q.kind === 'refused') assert.deepEqual(q.missing, ['21.5.0', '21.6.3', '25.5.1']);
+  if (q.kind === 'refused') assert.deepEqual(q.missing, ['21.5.0', '21.6.3'], '25.5.1 itself is a release of this tool now');
 });
 
 test('an official release this tool does not carry, without a stop in between', () => {
