@@ -14,6 +14,8 @@ export interface InstallState {
   snubaBootstrapped?: string;
   /** Sentry image id each release `sentry-script` bootstrap action last ran with, by its id. */
   sentryScripts?: Record<string, string>;
+  /** Kafka topics the bootstrap made sure of (created or found). */
+  kafkaTopics?: string[];
   /** S3 buckets made by the bootstrap, each with the expiry days of its lifecycle rule. */
   s3Buckets?: Record<string, number>;
   /** Admin email created (or found) by the superuser step. */

@@ -74,7 +74,12 @@ export type BootstrapAction =
    */
   | { kind: 's3-buckets'; service: string; endpoint: string; accessKey: string; secretKey: string; runIn: string; buckets: Array<{ name: string; profile?: Profile }> }
   /** `up --wait` of these services: started and healthy by their compose healthchecks before the next step. */
-  | { kind: 'compose-wait'; services: string[] };
+  | { kind: 'compose-wait'; services: string[] }
+  /**
+   * Kafka topics the release's consumers subscribe to, created when missing with the broker's own
+   * `kafka-topics` in a one-off container of `service` (the broker does not create them on first use).
+   */
+  | { kind: 'kafka-topics'; service: string; bootstrapServer: string; topics: string[] };
 
 /**
  * What `up` waits for before it reports Sentry started: health through the nginx vhost, or every service of

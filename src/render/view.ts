@@ -16,6 +16,8 @@ export interface View {
   urlHost: string;
   /** scheme://host[:port] of the url: the origin browsers send (CSRF_TRUSTED_ORIGINS). */
   origin: string;
+  /** host[:port] of the url: what Django before 4.0 compares the Referer with (CSRF_TRUSTED_ORIGINS). */
+  urlAuthority: string;
   https: boolean;
   httpsAuthority: string;
   secretKey: string;
@@ -88,6 +90,7 @@ export function buildView(a: Answers, secretKey: string, installDir: string, gen
     url: a.url.replace(/\/+$/, ''),
     urlHost: host,
     origin: url.origin,
+    urlAuthority: url.host,
     https: url.protocol === 'https:',
     httpsAuthority: a.ports.https === 443 ? url.hostname : `${url.hostname}:${a.ports.https}`,
     secretKey,

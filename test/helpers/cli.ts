@@ -141,12 +141,12 @@ export function read(path: string): string {
 }
 
 /** Answers every required field, nothing else. */
-export function minimalAnswers(tag: '9.1.2' | '20.7.0' | '24.8.0' | '26.8.0', url = 'https://sentry.example.com'): Record<string, unknown> {
+export function minimalAnswers(tag: '9.1.2' | '20.7.0' | '21.5.0' | '21.6.3' | '24.8.0' | '26.8.0', url = 'https://sentry.example.com'): Record<string, unknown> {
   return { tag, url, admin: { email: 'admin@example.com', password: 'correct horse battery staple' } };
 }
 
 /** Every field given (LDAP on, mail with TLS, plugins, bind storage). */
-export function fullAnswers(tag: '9.1.2' | '20.7.0' | '24.8.0' | '26.8.0'): Record<string, unknown> {
+export function fullAnswers(tag: '9.1.2' | '20.7.0' | '21.5.0' | '21.6.3' | '24.8.0' | '26.8.0'): Record<string, unknown> {
   return {
     tag,
     url: 'https://sentry.example.com',

@@ -49,3 +49,37 @@ test('a sentry.conf.py still naming MemcachedCache stops the install with exit 3
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('kafka-topics (install/create-kafka-topics.sh): lists the broker, creates only the missing topics, then records them', async () => {
+  const all = RELEASES as Record<string, (typeof RELEASES)['21.5.0']>;
+  const tag = '99.3.0';
+  const action = RELEASES['21.5.0'].bootstrap.find((a) => a.kind === 'kafka-topics')!;
+  assert.deepEqual(action, { kind: 'kafka-topics', service: 'kafka', bootstrapServer: 'kafka:9092', topics: ['ingest-attachments', 'ingest-transactions', 'ingest-events'] });
+  all[tag] = { ...RELEASES['21.5.0'], tag: tag as '21.5.0', bootstrap: [action] };
+  const calls: string[][] = [];
+  const runner = {
+    async run(args: string[]) {
+      calls.push(args);
+      return { exitCode: 0, output: '', stdout: args.includes('--list') ? '__consumer_offsets\ningest-events\n' : '' };
+    },
+  };
+  const ctx = { answers: { tag, images: { registry: '' } }, layout: { dir: '/nonexistent' }, state: { builds: {} }, dryRun: false, runner } as unknown as Ctx;
+  try {
+    const r = await bootstrapStep.run(ctx, () => undefined);
+    const kafka = ['run', '--rm', '-T', 'kafka', 'kafka-topics', '--bootstrap-server', 'kafka:9092'];
+    assert.deepEqual(calls, [
+      [...kafka, '--list'],
+      [...kafka, '--create', '--topic', 'ingest-attachments'],
+      [...kafka, '--create', '--topic', 'ingest-transactions'],
+    ]);
+    assert.match(JSON.stringify(r), /kafka topics ingest-attachments, ingest-transactions/);
+    assert.deepEqual(ctx.state.kafkaTopics, ['ingest-attachments', 'ingest-transactions', 'ingest-events']);
+    // Recorded: the next run asks the broker nothing.
+    calls.length = 0;
+    const again = await bootstrapStep.run(ctx, () => undefined);
+    assert.deepEqual(calls, []);
+    assert.match(JSON.stringify(again), /Kafka topics ingest-attachments, ingest-transactions, ingest-events exist/);
+  } finally {
+    delete all[tag];
+  }
+});

@@ -120,6 +120,31 @@ const composeWait: Action<Extract<BootstrapAction, { kind: 'compose-wait' }>> = 
   },
 };
 
+type KafkaTopics = Extract<BootstrapAction, { kind: 'kafka-topics' }>;
+const missingTopics = (ctx: Ctx, a: KafkaTopics) => a.topics.filter((t) => !(ctx.state.kafkaTopics ?? []).includes(t));
+
+/** Lists the broker's topics, then creates each one it lacks; the names are kept in the state once there. */
+const kafkaTopics: Action<KafkaTopics> = {
+  async check(ctx, a) {
+    const missing = missingTopics(ctx, a);
+    if (!missing.length) return { done: `Kafka topics ${a.topics.join(', ')} exist` };
+    return { would: `create Kafka topics ${missing.join(', ')} when missing` };
+  },
+  async run(ctx, a, out) {
+    const kafka = ['run', '--rm', '-T', a.service, 'kafka-topics', '--bootstrap-server', a.bootstrapServer];
+    const listed = await ctx.runner!.run([...kafka, '--list'], { onLine: () => undefined });
+    const existing = new Set(listed.stdout.split('\n').map((l) => l.trim()).filter(Boolean));
+    const created: string[] = [];
+    for (const topic of missingTopics(ctx, a)) {
+      if (existing.has(topic)) continue;
+      await ctx.runner!.run([...kafka, '--create', '--topic', topic], { onLine: out });
+      created.push(topic);
+    }
+    ctx.state.kafkaTopics = [...new Set([...(ctx.state.kafkaTopics ?? []), ...a.topics])];
+    return created.length ? [`kafka topics ${created.join(', ')}`] : [];
+  },
+};
+
 const geoipDatabase: Action<Extract<BootstrapAction, { kind: 'geoip-database' }>> = {
   async check(ctx, a) {
     return existsSync(join(ctx.layout.dir, a.path)) ? { done: `${a.path} exists` } : { would: `write an empty ${a.path}` };
@@ -156,6 +181,7 @@ const ACTIONS: { [K in BootstrapAction['kind']]: Action<Extract<BootstrapAction,
   'sentry-script': sentryScript,
   's3-buckets': s3Buckets,
   'compose-wait': composeWait,
+  'kafka-topics': kafkaTopics,
 };
 const actionOf = <A extends BootstrapAction>(a: A) => ACTIONS[a.kind] as unknown as Action<A>;
 
