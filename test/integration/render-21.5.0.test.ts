@@ -84,6 +84,28 @@ test(`${TAG}: compose v2 reads the rendered compose file; services, images, comm
   }
 });
 
+test(`${TAG}: compose v1 (the release's minimum is Compose 1.24.1) reads the file too: bind-mounted storage, plain http; the same services and images as v2`, (t) => {
+  if (!requireReaders(t, 'compose-v1', 'compose-v2')) return;
+  const dir = tempDir();
+  try {
+    writeFixedSecrets(dir);
+    const a = { ...fullAnswers(TAG), url: 'http://10.1.2.3:9000', tls: { mode: 'off' }, storage: { mode: 'bind', dataDir: './data' } };
+    assert.equal(render(dir, writeAnswers(join(dir, 'answers.yml'), a)).code, 0);
+    const v1 = composeConfig(dir, 1);
+    assert.equal(v1.code, 0, v1.stderr);
+    const v2 = composeConfig(dir, 2);
+    assert.equal(v2.code, 0, v2.stderr);
+    const images = (c: any) => Object.fromEntries(Object.entries(c.services as Record<string, Svc>).map(([n, s]) => [n, s.image]));
+    assert.deepEqual(images(v1.config), images(v2.config));
+    assert.equal(Object.keys(v1.config.services).length, 29);
+    const pg = v2.config.services.postgres.volumes.find((v: Svc) => v.target === '/var/lib/postgresql/data');
+    assert.deepEqual([pg.type, pg.source], ['bind', join(dir, 'data', 'sentry-postgres')]);
+    assert.deepEqual(Object.keys(v2.config.volumes).filter((v) => v2.config.volumes[v]?.external), [], 'no external volume with bind storage');
+  } finally {
+    removeDir(dir);
+  }
+});
+
 test(`${TAG}: .env has the official variables (project, retention, images)`, () => {
   const dir = tempDir();
   try {

@@ -97,8 +97,8 @@ test('past a hard stop this tool cannot install: refused with the full path and 
   if (p.kind !== 'refused') return;
   assert.equal(p.reason, 'unsupported');
   assert.deepEqual(p.path, ['9.1.2', '21.5.0', '21.6.3', '23.6.2']);
-  assert.deepEqual(p.missing, ['21.6.3', '23.6.2']);
-  assert.match(p.message, /9\.1\.2 -> 21\.5\.0 \(hard stop\) -> 21\.6\.3 \(hard stop, not supported yet\) -> 23\.6\.2 \(not supported yet\)/);
+  assert.deepEqual(p.missing, ['23.6.2']);
+  assert.match(p.message, /9\.1\.2 -> 21\.5\.0 \(hard stop\) -> 21\.6\.3 \(hard stop\) -> 23\.6\.2 \(not supported yet\)/);
   assert.match(p.message, /21\.5\.0, 21\.6\.3 are hard stops/);
 });
 
@@ -106,9 +106,9 @@ test('an official release this tool does not carry, without a stop in between', 
   const p = planPath('9.1.2', '20.7.1');
   assert.equal(p.kind === 'refused' && p.reason, 'unsupported');
   if (p.kind === 'refused') assert.deepEqual([p.path, p.missing], [['9.1.2', '20.7.1'], ['20.7.1']]);
-  const q = planPath('20.7.0', '21.6.3');
+  const q = planPath('20.7.0', '21.6.1');
   assert.equal(q.kind === 'refused' && q.reason, 'unsupported');
-  if (q.kind === 'refused') assert.deepEqual(q.path, ['20.7.0', '21.5.0', '21.6.3']);
+  if (q.kind === 'refused') assert.deepEqual([q.path, q.missing], [['20.7.0', '21.5.0', '21.6.1'], ['21.6.1']]);
 });
 
 test('a supported pair without an arrival entry, or from too old a release, is not a hop', () => {
@@ -155,7 +155,20 @@ test('21.5.0 is one hop from 9.1.2 (file store move and Postgres 9.5 -> 9.6) and
   if (q.kind === 'ok') assert.deepEqual(q.hops, [{ from: '20.7.0', to: '21.5.0', oneOffs: ['postgres-9.5-to-9.6'] }]);
 });
 
+test('21.6.3 is one hop from 21.5.0 only: from 9.1.2 or 20.7.0 the path stops at 21.5.0 first', () => {
+  const p = planPath('9.1.2', '21.6.3');
+  assert.equal(p.kind, 'ok');
+  if (p.kind === 'ok') assert.deepEqual(p.hops, [
+    { from: '9.1.2', to: '21.5.0', oneOffs: ['file-storage-to-data-files', 'postgres-9.5-to-9.6'] },
+    { from: '21.5.0', to: '21.6.3', oneOffs: [] },
+  ]);
+  const q = planPath('20.7.0', '21.6.3');
+  assert.equal(q.kind, 'ok');
+  if (q.kind === 'ok') assert.deepEqual(q.path, ['20.7.0', '21.5.0', '21.6.3']);
+});
+
 test('formatPath marks stops and releases not supported yet', () => {
   assert.equal(formatPath(['9.1.2', '20.7.0']), '9.1.2 -> 20.7.0');
-  assert.equal(formatPath(['20.7.0', '21.5.0', '21.6.3']), '20.7.0 -> 21.5.0 (hard stop) -> 21.6.3 (not supported yet)');
+  assert.equal(formatPath(['20.7.0', '21.5.0', '21.6.3']), '20.7.0 -> 21.5.0 (hard stop) -> 21.6.3');
+  assert.equal(formatPath(['21.6.3', '23.6.2', '23.11.0']), '21.6.3 -> 23.6.2 (hard stop, not supported yet) -> 23.11.0 (not supported yet)');
 });
