@@ -14,10 +14,10 @@ export interface InstallState {
   snubaBootstrapped?: string;
   /** Sentry image id each release `sentry-script` bootstrap action last ran with, by its id. */
   sentryScripts?: Record<string, string>;
+  /** Kafka topics the bootstrap made sure of (created or found). */
+  kafkaTopics?: string[];
   /** S3 buckets made by the bootstrap, each with the expiry days of its lifecycle rule. */
   s3Buckets?: Record<string, number>;
-  /** Kafka topics the bootstrap made sure of (`kafka-topics` action). */
-  kafkaTopics?: string[];
   /** Admin email created (or found) by the superuser step. */
   superuser?: string;
   /** Admin email whose default-organization and team memberships the superuser step made sure of. */

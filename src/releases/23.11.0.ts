@@ -120,5 +120,6 @@ export const release: Release<typeof tag> = {
     // 23.6.2 -> 23.11.0: ClickHouse 20.3 -> 21.8 is only the base image of the local build; three more topics.
     from: '23.6.2',
     oneOffs: [],
+    unimplemented: ['an end-to-end run of this hop on seeded data (ClickHouse 20.3 data under 21.8, three new Kafka topics)'],
   },
 };

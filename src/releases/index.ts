@@ -4,6 +4,8 @@
  */
 import { release as r9_1_2 } from './9.1.2.js';
 import { release as r20_7_0 } from './20.7.0.js';
+import { release as r21_5_0 } from './21.5.0.js';
+import { release as r21_6_3 } from './21.6.3.js';
 import { release as r23_6_2 } from './23.6.2.js';
 import { release as r23_11_0 } from './23.11.0.js';
 import { release as r24_8_0 } from './24.8.0.js';
@@ -12,7 +14,7 @@ import { release as r26_5_1 } from './26.5.1.js';
 import { release as r26_8_0 } from './26.8.0.js';
 import type { Release, PulledImage, ImageRef, BootstrapAction } from './types.js';
 
-const LIST = [r9_1_2, r20_7_0, r23_6_2, r23_11_0, r24_8_0, r25_5_1, r26_5_1, r26_8_0] as const;
+const LIST = [r9_1_2, r20_7_0, r21_5_0, r21_6_3, r23_6_2, r23_11_0, r24_8_0, r25_5_1, r26_5_1, r26_8_0] as const;
 
 export type SupportedTag = (typeof LIST)[number]['tag'];
 export type ReleaseInfo = Release<SupportedTag>;

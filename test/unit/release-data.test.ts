@@ -141,6 +141,10 @@ test('the bootstrap plan of each release is worded from its actions', () => {
   assert.equal(describeBootstrap(RELEASES['9.1.2'].bootstrap), 'no bootstrap');
   assert.equal(describeBootstrap(RELEASES['20.7.0'].bootstrap), 'bootstrap: snuba bootstrap --force, Relay credentials when missing');
   assert.equal(
+    describeBootstrap(RELEASES['21.5.0'].bootstrap),
+    'bootstrap: an empty geoip/GeoLite2-City.mmdb when missing, snuba bootstrap --no-migrate --force, snuba migrations migrate --force, Kafka topics ingest-attachments, ingest-transactions, ingest-events when missing, Relay credentials when missing',
+  );
+  assert.equal(
     describeBootstrap(RELEASES['26.8.0'].bootstrap),
     'bootstrap: Relay credentials when missing, seaweedfs buckets nodestore, profiles when missing, snuba bootstrap --force, wait for postgres, pgbouncer healthy',
   );

@@ -91,28 +91,29 @@ test('unknown tags are refused before any other rule', () => {
   assert.equal(d.kind === 'refused' && d.reason, 'unknown-tag');
 });
 
-test('past a hard stop this tool cannot install: refused with the full path and what is missing', () => {
+test('past hops not implemented yet: refused with the full path and the work each still needs', () => {
   const p = planPath('9.1.2', '23.6.2');
   assert.equal(p.kind, 'refused');
   if (p.kind !== 'refused') return;
   assert.equal(p.reason, 'unsupported');
   assert.deepEqual(p.path, ['9.1.2', '21.5.0', '21.6.3', '23.6.2']);
-  assert.deepEqual(p.missing, ['21.5.0', '21.6.3'], '23.6.2 itself is installed by this tool');
-  assert.match(p.message, /9\.1\.2 -> 21\.5\.0 \(hard stop, not supported yet\) -> 21\.6\.3 \(hard stop, not supported yet\) -> 23\.6\.2 needs/);
+  assert.deepEqual(p.missing, [], 'every release on the road is one this tool installs');
+  assert.match(p.message, /9\.1\.2 -> 21\.5\.0 \(hard stop\) -> 21\.6\.3 \(hard stop\) -> 23\.6\.2 needs 9\.1\.2 -> 21\.5\.0, 21\.5\.0 -> 21\.6\.3, 21\.6\.3 -> 23\.6\.2/);
+  assert.match(p.message, /9\.1\.2 -> 21\.5\.0: an end-to-end run of this hop/, 'a hop not yet proven is named');
   assert.match(p.message, /21\.5\.0, 21\.6\.3 are hard stops/);
   assert.match(p.message, /21\.6\.3 -> 23\.6\.2: Postgres 9\.6 -> 14/, 'the one-off work of the last hop is named too');
   const q = planPath('9.1.2', '25.5.1');
   assert.equal(q.kind === 'refused' && q.reason, 'unsupported');
-  if (q.kind === 'refused') assert.deepEqual(q.missing, ['21.5.0', '21.6.3'], '25.5.1 itself is a release of this tool now');
+  if (q.kind === 'refused') assert.deepEqual(q.missing, [], 'every stop up to 25.5.1 is a release of this tool now');
 });
 
 test('an official release this tool does not carry, without a stop in between', () => {
   const p = planPath('9.1.2', '20.7.1');
   assert.equal(p.kind === 'refused' && p.reason, 'unsupported');
   if (p.kind === 'refused') assert.deepEqual([p.path, p.missing], [['9.1.2', '20.7.1'], ['20.7.1']]);
-  const q = planPath('20.7.0', '21.6.3');
+  const q = planPath('20.7.0', '21.6.1');
   assert.equal(q.kind === 'refused' && q.reason, 'unsupported');
-  if (q.kind === 'refused') assert.deepEqual(q.path, ['20.7.0', '21.5.0', '21.6.3']);
+  if (q.kind === 'refused') assert.deepEqual([q.path, q.missing], [['20.7.0', '21.5.0', '21.6.1'], ['21.6.1']]);
 });
 
 test('a supported pair without an arrival entry, or from too old a release, is not a hop', () => {
@@ -155,11 +156,27 @@ test('a hop whose official one-off work is not implemented is refused, and the w
   assert.equal(planPath('23.11.0', '24.8.0', done).kind, 'ok', 'the same hop once nothing is left undone');
 });
 
+/** The official rules with the hops that wait only for their end-to-end run taken as run. */
+const PROVEN: PathRules = {
+  ...OFFICIAL_RULES,
+  arrivals: Object.fromEntries(
+    Object.entries(OFFICIAL_RULES.arrivals).map(([t, a]) => [t, { ...a, unimplemented: (a.unimplemented ?? []).filter((w) => !/^an end-to-end run/.test(w)) }]),
+  ),
+};
+
+test('hops waiting only for their end-to-end run are refused and say so', () => {
+  for (const [from, to] of [['9.1.2', '21.5.0'], ['20.7.0', '21.5.0'], ['21.5.0', '21.6.3'], ['23.6.2', '23.11.0']]) {
+    const p = planPath(from, to);
+    assert.equal(p.kind === 'refused' && p.reason, 'unsupported', `${from} -> ${to}`);
+    if (p.kind === 'refused') assert.match(p.message, new RegExp(`${from.replace(/\./g, '\\.')} -> ${to.replace(/\./g, '\\.')}: an end-to-end run of this hop`));
+  }
+});
+
 test('23.6.2 -> 23.11.0 is one hop without one-off work (ClickHouse 20.3 -> 21.8 is the base image of its local build)', () => {
-  const p = planPath('23.6.2', '23.11.0');
+  const p = planPath('23.6.2', '23.11.0', PROVEN);
   assert.equal(p.kind, 'ok');
   if (p.kind === 'ok') assert.deepEqual(p.hops, [{ from: '23.6.2', to: '23.11.0', oneOffs: [] }]);
-  const q = planPath('23.6.2', '24.8.0');
+  const q = planPath('23.6.2', '24.8.0', PROVEN);
   assert.equal(q.kind === 'refused' && q.reason, 'unsupported', 'the next hop is not implemented');
 });
 
@@ -169,7 +186,30 @@ test('one-offs by source release', () => {
   assert.deepEqual(oneOffsFor('9.1.2', '9.1.2'), []);
 });
 
+test('21.5.0 is one hop from 9.1.2 (file store move and Postgres 9.5 -> 9.6) and from 20.7.0 (whose Postgres is 9.6 already: that step finds nothing to do)', () => {
+  const p = planPath('9.1.2', '21.5.0', PROVEN);
+  assert.equal(p.kind, 'ok');
+  if (p.kind === 'ok') assert.deepEqual(p.hops, [{ from: '9.1.2', to: '21.5.0', oneOffs: ['file-storage-to-data-files', 'postgres-9.5-to-9.6'] }]);
+  const q = planPath('20.7.0', '21.5.0', PROVEN);
+  assert.equal(q.kind, 'ok');
+  if (q.kind === 'ok') assert.deepEqual(q.hops, [{ from: '20.7.0', to: '21.5.0', oneOffs: ['postgres-9.5-to-9.6'] }]);
+});
+
+test('21.6.3 is one hop from 21.5.0 only: from 9.1.2 or 20.7.0 the path stops at 21.5.0 first', () => {
+  const p = planPath('9.1.2', '21.6.3', PROVEN);
+  assert.equal(p.kind, 'ok');
+  if (p.kind === 'ok') assert.deepEqual(p.hops, [
+    { from: '9.1.2', to: '21.5.0', oneOffs: ['file-storage-to-data-files', 'postgres-9.5-to-9.6'] },
+    { from: '21.5.0', to: '21.6.3', oneOffs: [] },
+  ]);
+  const q = planPath('20.7.0', '21.6.3', PROVEN);
+  assert.equal(q.kind, 'ok');
+  if (q.kind === 'ok') assert.deepEqual(q.path, ['20.7.0', '21.5.0', '21.6.3']);
+});
+
 test('formatPath marks stops and releases not supported yet', () => {
   assert.equal(formatPath(['9.1.2', '20.7.0']), '9.1.2 -> 20.7.0');
-  assert.equal(formatPath(['20.7.0', '21.5.0', '21.6.3']), '20.7.0 -> 21.5.0 (hard stop, not supported yet) -> 21.6.3 (not supported yet)');
+  assert.equal(formatPath(['20.7.0', '21.5.0', '21.6.3']), '20.7.0 -> 21.5.0 (hard stop) -> 21.6.3');
+  assert.equal(formatPath(['21.6.3', '23.6.2', '23.11.0']), '21.6.3 -> 23.6.2 (hard stop) -> 23.11.0');
+  assert.equal(formatPath(['24.8.0', '25.5.1', '26.0.0']), '24.8.0 -> 25.5.1 (hard stop) -> 26.0.0 (not supported yet)');
 });
