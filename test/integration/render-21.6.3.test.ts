@@ -12,26 +12,14 @@ import { spawnSync } from 'node:child_process';
 import { ensureBuilt, FIXTURES, fullAnswers, minimalAnswers, removeDir, render, tempDir, writeAnswers, writeFixedSecrets, FIXED_SECRET_KEY } from '../helpers/cli.js';
 import { composeConfig, PYTHON, pythonSyntax, pyyamlLoad, requireReaders, sentryConf } from '../helpers/readers.js';
 import { nginxTest, nginxWork } from '../helpers/nginx.js';
+import { reduce, type Svc } from '../helpers/official.js';
 
 ensureBuilt();
 
 const TAG = '21.6.3';
-type Svc = Record<string, any>;
 const OFFICIAL = JSON.parse(readFileSync(join(FIXTURES, 'official', `${TAG}-compose.json`), 'utf8')) as { services: Record<string, Svc>; volumes: Record<string, boolean> };
 /** The services that run the Sentry image (`x-sentry-defaults`), sentry-cleanup aside. */
 const SENTRY_LOCAL = ['web', 'cron', 'worker', 'ingest-consumer', 'post-process-forwarder', 'subscription-consumer-events', 'subscription-consumer-transactions'];
-
-/** What a service runs, as in the fixture: compose's output reduced, paths relative to the install dir. */
-function reduce(s: Svc, dir: string): Svc {
-  const rel = (p: unknown) => (typeof p === 'string' ? p.replace(`${dir}/`, './') : p);
-  const e: Svc = { image: s.image };
-  if (s.build) e.build = { context: rel(s.build.context), args: s.build.args ?? {} };
-  for (const k of ['command', 'entrypoint', 'profiles', 'ulimits', 'platform', 'hostname', 'restart', 'healthcheck', 'ports']) if (k in s) e[k] = s[k];
-  e.depends_on = Object.fromEntries(Object.entries(s.depends_on ?? {}).map(([k, v]) => [k, (v as { condition: string }).condition]));
-  e.volumes = (s.volumes ?? []).map((v: Svc) => ({ type: v.type, source: rel(v.source), target: v.target, read_only: Boolean(v.read_only) }));
-  e.environment = s.environment ?? {};
-  return e;
-}
 
 /** The documented differences, applied to the official service. */
 function expected(name: string, off: Svc, tlsDir: string): Svc {

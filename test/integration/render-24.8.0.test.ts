@@ -12,45 +12,11 @@ import { spawnSync } from 'node:child_process';
 import { ensureBuilt, FIXTURES, fullAnswers, minimalAnswers, removeDir, render, tempDir, writeAnswers, writeFixedSecrets, FIXED_SECRET_KEY } from '../helpers/cli.js';
 import { composeConfig, PYTHON, pythonSyntax, pyyamlLoad, requireReaders, sentryConf } from '../helpers/readers.js';
 import { nginxTest, nginxWork } from '../helpers/nginx.js';
+import { reduce, expected, type Svc } from '../helpers/official.js';
 
 ensureBuilt();
 
-type Svc = Record<string, any>;
 const OFFICIAL = JSON.parse(readFileSync(join(FIXTURES, 'official', '24.8.0-compose.json'), 'utf8')) as { services: Record<string, Svc>; volumes: Record<string, boolean> };
-
-/** What a service runs, as in the fixture: compose's output reduced, paths relative to the install dir. */
-function reduce(s: Svc, dir: string): Svc {
-  const rel = (p: unknown) => (typeof p === 'string' ? p.replace(`${dir}/`, './') : p);
-  const e: Svc = { image: s.image };
-  if (s.build) e.build = { context: rel(s.build.context), args: s.build.args ?? {} };
-  for (const k of ['command', 'entrypoint', 'profiles', 'ulimits', 'platform', 'hostname', 'restart', 'healthcheck', 'ports']) if (k in s) e[k] = s[k];
-  e.depends_on = Object.fromEntries(Object.entries(s.depends_on ?? {}).map(([k, v]) => [k, (v as { condition: string }).condition]));
-  e.volumes = (s.volumes ?? []).map((v: Svc) => ({ type: v.type, source: rel(v.source), target: v.target, read_only: Boolean(v.read_only) }));
-  e.environment = s.environment ?? {};
-  return e;
-}
-
-/** The documented differences, applied to the official service. */
-function expected(name: string, off: Svc, tlsDir: string): Svc {
-  const e = structuredClone(off);
-  // Local builds: the base image is given with its value, and the inputs hash becomes a label.
-  if (e.build) {
-    const base = e.build.args.SENTRY_IMAGE ?? e.build.args.BASE_IMAGE;
-    e.build.args = { [e.build.args.SENTRY_IMAGE ? 'SENTRY_IMAGE' : 'BASE_IMAGE']: base };
-  }
-  if (name === 'nginx') {
-    // Ports and the TLS certificate from the answers.
-    e.ports = [
-      { mode: 'ingress', target: 80, published: '80', protocol: 'tcp' },
-      { mode: 'ingress', target: 443, published: '443', protocol: 'tcp' },
-    ];
-    e.volumes.push(
-      { type: 'bind', source: `${tlsDir}/cert.pem`, target: '/etc/nginx-tls/cert.pem', read_only: true },
-      { type: 'bind', source: `${tlsDir}/key.pem`, target: '/etc/nginx-tls/key.pem', read_only: true },
-    );
-  }
-  return e;
-}
 
 test('24.8.0: compose v2 reads the rendered compose file; services, images, commands, entrypoints, healthchecks, depends_on, profiles, ulimits and volumes are the official ones', (t) => {
   if (!requireReaders(t, 'compose-v2')) return;

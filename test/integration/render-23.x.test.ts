@@ -1,6 +1,6 @@
 /**
- * Sentry 23.11.0 rendered and read back by real readers: compose v2 (`config`) against the official
- * topology (test/fixtures/official/23.11.0-compose.json, from getsentry/self-hosted at 23.11.0), PyYAML for
+ * Sentry 23.6.2 and 23.11.0 rendered and read back by real readers: compose v2 (`config`) against the official
+ * topology (test/fixtures/official/<tag>-compose.json, from getsentry/self-hosted at the tag), PyYAML for
  * config.yml, relay and symbolicator, python3 executing sentry.conf.py, nginx -t on the vhost, an XML
  * parser on the ClickHouse config, bash on the Postgres entrypoint. Only the documented differences are allowed.
  */
@@ -13,46 +13,42 @@ import { ensureBuilt, FIXTURES, fullAnswers, minimalAnswers, removeDir, render, 
 import { composeConfig, PYTHON, pythonSyntax, pyyamlLoad, requireReaders, sentryConf } from '../helpers/readers.js';
 import { nginxTest, nginxWork } from '../helpers/nginx.js';
 import { RELEASES } from '../../src/releases/index.js';
+import { reduce, expected, type Svc } from '../helpers/official.js';
 
 ensureBuilt();
 
-const TAG = '23.11.0';
-type Svc = Record<string, any>;
+/** What tells the two releases apart, as far as these tests read. */
+const FACTS = {
+  '23.6.2': {
+    services: 37,
+    healthcheckTimeout: '60s',
+    clickhouse: { title: 'logging at information, system logs as the server has them', removed: [] as string[], level: 'information' as string | undefined },
+    conf(s: Record<string, any>, file: string): void {
+      assert.equal(s.SENTRY_RELEASE_HEALTH, undefined, 'release health from sessions (the metrics backend came later)');
+      assert.equal(s.MIDDLEWARE[0], 'csp.middleware.CSPMiddleware');
+      assert.equal(s.MIDDLEWARE.filter((m: string) => m === 'csp.middleware.CSPMiddleware').length, 1);
+      assert.equal(s.CSP_REPORT_ONLY, true);
+      assert.equal(s.SENTRY_FEATURES['organizations:open-ai-suggestion'], undefined, 'Suggested Fix off without OPENAI_API_KEY');
+      assert.equal(sentryConf(file, { OPENAI_API_KEY: 'k' }).SENTRY_FEATURES['organizations:open-ai-suggestion'], true);
+    },
+  },
+  '23.11.0': {
+    services: 49,
+    healthcheckTimeout: '1m30s',
+    clickhouse: {
+      title: 'logging at warning, system logs off',
+      removed: ['asynchronous_metric_log', 'metric_log', 'part_log', 'query_log', 'query_thread_log', 'session_log', 'text_log', 'trace_log'],
+      level: 'warning' as string | undefined,
+    },
+    conf(s: Record<string, any>): void {
+      assert.equal(s.SENTRY_RELEASE_HEALTH, 'sentry.release_health.metrics.MetricsReleaseHealthBackend');
+    },
+  },
+} as const;
+
+for (const TAG of ['23.6.2', '23.11.0'] as const) {
+const F = FACTS[TAG];
 const OFFICIAL = JSON.parse(readFileSync(join(FIXTURES, 'official', `${TAG}-compose.json`), 'utf8')) as { services: Record<string, Svc>; volumes: Record<string, boolean> };
-
-/** What a service runs, as in the fixture: compose's output reduced, paths relative to the install dir. */
-function reduce(s: Svc, dir: string): Svc {
-  const rel = (p: unknown) => (typeof p === 'string' ? p.replace(`${dir}/`, './') : p);
-  const e: Svc = { image: s.image };
-  if (s.build) e.build = { context: rel(s.build.context), args: s.build.args ?? {} };
-  for (const k of ['command', 'entrypoint', 'profiles', 'ulimits', 'platform', 'hostname', 'restart', 'healthcheck', 'ports']) if (k in s) e[k] = s[k];
-  e.depends_on = Object.fromEntries(Object.entries(s.depends_on ?? {}).map(([k, v]) => [k, (v as { condition: string }).condition]));
-  e.volumes = (s.volumes ?? []).map((v: Svc) => ({ type: v.type, source: rel(v.source), target: v.target, read_only: Boolean(v.read_only) }));
-  e.environment = s.environment ?? {};
-  return e;
-}
-
-/** The documented differences, applied to the official service. */
-function expected(name: string, off: Svc, tlsDir: string): Svc {
-  const e = structuredClone(off);
-  // Local builds: the base image is given with its value, and the inputs hash becomes a label.
-  if (e.build) {
-    const base = e.build.args.SENTRY_IMAGE ?? e.build.args.BASE_IMAGE;
-    e.build.args = { [e.build.args.SENTRY_IMAGE ? 'SENTRY_IMAGE' : 'BASE_IMAGE']: base };
-  }
-  if (name === 'nginx') {
-    // Ports and the TLS certificate from the answers.
-    e.ports = [
-      { mode: 'ingress', target: 80, published: '80', protocol: 'tcp' },
-      { mode: 'ingress', target: 443, published: '443', protocol: 'tcp' },
-    ];
-    e.volumes.push(
-      { type: 'bind', source: `${tlsDir}/cert.pem`, target: '/etc/nginx-tls/cert.pem', read_only: true },
-      { type: 'bind', source: `${tlsDir}/key.pem`, target: '/etc/nginx-tls/key.pem', read_only: true },
-    );
-  }
-  return e;
-}
 
 test(`${TAG}: compose v2 reads the rendered compose file; services, images, commands, entrypoints, healthchecks, depends_on, ulimits and volumes are the official ones`, (t) => {
   if (!requireReaders(t, 'compose-v2')) return;
@@ -66,7 +62,7 @@ test(`${TAG}: compose v2 reads the rendered compose file; services, images, comm
     const ours = c.config.services as Record<string, Svc>;
     const official = Object.keys(OFFICIAL.services).filter((s) => s !== 'geoipupdate');
     assert.deepEqual(Object.keys(ours).sort(), official.sort(), 'the official services, geoipupdate aside');
-    assert.equal(Object.keys(ours).length, 49);
+    assert.equal(Object.keys(ours).length, F.services);
     for (const name of official) {
       assert.deepEqual(reduce(ours[name], dir), expected(name, OFFICIAL.services[name], './tls'), `service ${name}`);
     }
@@ -99,7 +95,7 @@ test(`${TAG}: .env has the official variables (images, healthcheck timings), no 
       SYMBOLICATOR_IMAGE: `getsentry/symbolicator:${TAG}`,
       VROOM_IMAGE: `getsentry/vroom:${TAG}`,
       HEALTHCHECK_INTERVAL: '30s',
-      HEALTHCHECK_TIMEOUT: '1m30s',
+      HEALTHCHECK_TIMEOUT: F.healthcheckTimeout,
       HEALTHCHECK_RETRIES: '10',
     });
     // No Compose profiles in this release: the answer is refused.
@@ -134,7 +130,7 @@ test(`${TAG}: sentry.conf.py is Python 3 and, executed, carries the answers; beh
     assert.equal(s.SENTRY_WEB_OPTIONS.workers, 5);
     assert.equal(s.SENTRY_WEB_OPTIONS['buffer-size'], 16384);
     assert.equal(s.SENTRY_SELF_HOSTED_ERRORS_ONLY, undefined, 'no errors-only switch before 24.x');
-    assert.equal(s.SENTRY_RELEASE_HEALTH, 'sentry.release_health.metrics.MetricsReleaseHealthBackend');
+    F.conf(s, file);
     assert.equal(s.GEOIP_PATH_MMDB, '/geoip/GeoLite2-City.mmdb');
     assert.equal(s.AUTH_LDAP_SERVER_URI, 'ldaps://ldap.example.com:636');
     assert.equal(s.SENTRY_OPTIONS['system.event-retention-days'], 90);
@@ -184,7 +180,7 @@ test(`${TAG}: config.yml, relay and symbolicator configs read by PyYAML carry th
   }
 });
 
-test(`${TAG}: the ClickHouse config is XML the server reads (memory ratio from the environment, system logs off)`, (t) => {
+test(`${TAG}: the ClickHouse config is XML the server reads (memory ratio from the environment, ${F.clickhouse.title})`, (t) => {
   if (!requireReaders(t, 'python3')) return;
   const dir = tempDir();
   try {
@@ -194,14 +190,15 @@ test(`${TAG}: the ClickHouse config is XML the server reads (memory ratio from t
       'import json, sys, xml.etree.ElementTree as ET',
       'r = ET.parse(sys.argv[1]).getroot()',
       'inc = r.find("max_server_memory_usage_to_ram_ratio/include")',
-      'json.dump({"root": r.tag, "from_env": inc.get("from_env"), "removed": sorted(e.tag for e in r if e.get("remove") == "remove"), "mixed": r.findtext("merge_tree/enable_mixed_granularity_parts")}, sys.stdout)',
+      'json.dump({"root": r.tag, "from_env": inc.get("from_env"), "removed": sorted(e.tag for e in r if e.get("remove") == "remove"), "level": r.findtext("logger/level"), "mixed": r.findtext("merge_tree/enable_mixed_granularity_parts")}, sys.stdout)',
     ].join('\n');
     const out = spawnSync(PYTHON, ['-c', script, join(dir, 'clickhouse/config.xml')], { encoding: 'utf8' });
     assert.equal(out.status, 0, out.stderr);
     assert.deepEqual(JSON.parse(out.stdout), {
       root: 'yandex',
       from_env: 'MAX_MEMORY_USAGE_RATIO',
-      removed: ['asynchronous_metric_log', 'metric_log', 'part_log', 'query_log', 'query_thread_log', 'session_log', 'text_log', 'trace_log'],
+      removed: F.clickhouse.removed,
+      level: F.clickhouse.level ?? null,
       mixed: '1',
     });
   } finally {
@@ -266,3 +263,4 @@ test(`${TAG}: nginx -t accepts the vhost with the rendered certificate; Relay ta
     removeDir(dir);
   }
 });
+}
