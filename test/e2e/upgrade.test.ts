@@ -67,12 +67,13 @@ test('upgrade 9.1.2 -> 20.7.0 (compose v2): refusals, dry run, rollback of a fai
       assert.equal(databaseDump('onpremise'), dump);
     });
 
-    await t.test('23.6.2 (past hard stops this tool cannot install yet) is refused with the path; nothing changes', async () => {
+    await t.test('23.6.2 (past hops not implemented yet) is refused with the path and the work each hop still needs; nothing changes', async () => {
       const snap = hostSnapshot(dir);
       const r = await cli('upgrade', '--tag', '23.6.2', '--yes');
       assert.equal(r.code, 3, r.stderr);
-      assert.match(r.stderr, /upgrade refused: .*\n {2}path: 9\.1\.2 -> 21\.5\.0 \(hard stop, not supported yet\) -> 21\.6\.3 \(hard stop, not supported yet\) -> 23\.6\.2 \(not supported yet\)/);
-      assert.match(r.stderr, /missing: 21\.5\.0, 21\.6\.3, 23\.6\.2/);
+      assert.match(r.stderr, /upgrade refused: .*\n {2}path: 9\.1\.2 -> 21\.5\.0 \(hard stop\) -> 21\.6\.3 \(hard stop\) -> 23\.6\.2\n/);
+      assert.match(r.stderr, /not implemented yet: 9\.1\.2 -> 21\.5\.0: an end-to-end run of this hop/);
+      assert.match(r.stderr, /21\.6\.3 -> 23\.6\.2: Postgres 9\.6 -> 14/);
       assert.deepEqual(hostSnapshot(dir), snap);
       const unknown = await cli('upgrade', '--tag', '20.7.5', '--yes');
       assert.equal(unknown.code, 2, unknown.stderr);
