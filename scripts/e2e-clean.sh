@@ -42,4 +42,9 @@ while read -r id dir; do
 done < <(docker images -q --no-trunc | sort -u | xargs -r docker image inspect --format \
   '{{.Id}} {{index .Config.Labels "io.sentry-onprem.dir"}}' 2>/dev/null || true)
 
+# registries the registry test started and could not stop (its process was killed): they hold its port
+n_r=0
+for pid in $(pgrep -f "docker-registry serve $PREFIX" || true); do kill "$pid" 2>/dev/null && n_r=$((n_r + 1)); done
+[ "$n_r" = 0 ] || log "stopped $n_r registries left by earlier test runs"
+
 log "removed $n_c containers, $n_v volumes, $n_n networks, $n_i images left by earlier test runs under $PREFIX"

@@ -43,6 +43,9 @@ async function startRegistry(root: string): Promise<{ child: ChildProcess; log: 
   );
   // The log goes to a file, not a pipe: the test blocks in `docker push`, and a full pipe would stop
   // the registry in the middle of the push.
+  // Something else on the port (a registry left by an interrupted run) would answer in this one's stead.
+  const taken = await fetch(`http://127.0.0.1:${PORT}/v2/`).then(() => true, () => false);
+  assert.ok(!taken, `127.0.0.1:${PORT} already answers: stop what listens there (scripts/e2e-clean.sh stops registries left by earlier runs)`);
   const logFile = join(root, 'registry.log');
   const fd = openSync(logFile, 'a');
   const child = spawn(REGISTRY_BIN, ['serve', config], { stdio: ['ignore', fd, fd] });
