@@ -49,20 +49,17 @@ export async function uninstall(flags: UninstallFlags): Promise<number> {
     const d = await docker();
     // The project's own volumes (Compose names them <project>_<name>; they carry no directory) go with
     // --delete-data too, unless another directory's containers are in the same project.
-    const othersIn = (p: string) => all.some((c) => c.labels[PROJECT_LABEL] === p && c.labels[WORKING_DIR_LABEL] !== layout.dir);
-    const projectVolumes = flags.deleteData
-      ? (
-          await Promise.all(
-            req.projects.filter((p) => !othersIn(p)).map(async (p) => ((await d.listVolumes({ filters: { label: [`${PROJECT_LABEL}=${p}`] } })).Volumes ?? []).map((v) => v.Name)),
-          )
-        ).flat()
-      : [];
-    const volumes = flags.deleteData
-      ? [...new Set([...(await engine.volumes(req.volumes)).map((v) => v.name).filter((n) => !foreign.has(n)), ...projectVolumes])]
-      : [];
+    const volumes = new Set<string>();
+    if (flags.deleteData) {
+      for (const v of await engine.volumes(req.volumes)) if (!foreign.has(v.name)) volumes.add(v.name);
+      for (const p of req.projects) {
+        if (all.some((c) => c.labels[PROJECT_LABEL] === p && c.labels[WORKING_DIR_LABEL] !== layout.dir)) continue;
+        for (const v of (await d.listVolumes({ filters: { label: [`${PROJECT_LABEL}=${p}`] } })).Volumes ?? []) volumes.add(v.Name);
+      }
+    }
     if (flags.deleteData && !flags.yes) {
       const { confirm } = await import('@inquirer/prompts');
-      const what = volumes.length ? `delete the volumes ${volumes.join(', ')} (the database and files of this Sentry)` : 'remove it (no volume of it is left)';
+      const what = volumes.size ? `delete the volumes ${[...volumes].join(', ')} (the database and files of this Sentry)` : 'remove it (no volume of it is left)';
       if (!(await confirm({ message: `Uninstall Sentry from ${layout.dir} and ${what}?`, default: false }))) throw new UserError('cancelled; nothing was changed', EXIT.cancelled);
     }
 
@@ -101,7 +98,7 @@ export async function uninstall(flags: UninstallFlags): Promise<number> {
 
     if (flags.deleteData) {
       for (const v of volumes) await d.getVolume(v).remove();
-      if (volumes.length) err.write(`deleted volumes ${volumes.join(', ')}\n`);
+      if (volumes.size) err.write(`deleted volumes ${[...volumes].join(', ')}\n`);
       for (const v of foreign) err.write(`kept volume ${v}: it is not this install's\n`);
       if (storage.mode === 'bind') err.write(`kept the data directories under ${storage.dataDir}: remove them by hand if they are no longer needed\n`);
       // The data is gone: a later install here starts from scratch (admin, migrations) and owns no volume.

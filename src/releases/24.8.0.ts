@@ -139,7 +139,7 @@ export const release: Release<typeof tag> = {
   arrival: {
     from: '23.11.0',
     oneOffs: [],
-    // install/upgrade-clickhouse.sh and the Kafka volume of 23.x (ZooKeeper mode) are not implemented here.
+    // install/upgrade-clickhouse.sh and the Kafka volume of 23.x (ZooKeeper mode) have no one-off step yet: the hop is refused.
     unimplemented: [
       'ClickHouse data 21.8 -> 22.8 -> 23.3 -> 23.8, one version at a time, while the old ClickHouse still runs',
       'Kafka 5.5 on ZooKeeper -> 7.6 in KRaft mode on the sentry-kafka volume (and the ZooKeeper volumes removed)',

@@ -70,7 +70,7 @@ export function planPath(from: string, to: string, r: PathRules = OFFICIAL_RULES
   if (blocked.length === 0) return { kind: 'ok', path, hops };
   const missing = path.slice(1).filter((t) => !r.supported.includes(t));
   const stops = path.slice(1, -1);
-  // Hops between supported releases whose official one-off work is not implemented here, in words.
+  // Hops between supported releases refused for the official one-off work they still lack, in words.
   const undone = blocked.flatMap((h) => (r.arrivals[h.to]?.unimplemented ?? []).map((w) => `${h.from} -> ${h.to}: ${w}`));
   return {
     kind: 'refused',

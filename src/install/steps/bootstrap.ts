@@ -127,15 +127,11 @@ const kafkaTopics: Action<KafkaTopics> = {
     return missing.length ? { would: `create Kafka topics ${missing.join(', ')} when missing` } : { done: 'Kafka topics exist' };
   },
   async run(ctx, a, out) {
-    const topics = (...args: string[]) => ctx.runner!.run(['run', '--rm', '-T', a.service, 'kafka-topics', ...args, '--bootstrap-server', a.bootstrapServer], { onLine: out });
-    const listed = await ctx.runner!.run(['run', '--rm', '-T', a.service, 'kafka-topics', '--list', '--bootstrap-server', a.bootstrapServer], { onLine: () => undefined });
-    const existing = new Set(listed.stdout.split('\n').map((l) => l.trim()).filter(Boolean));
-    const created: string[] = [];
-    for (const t of a.topics) {
-      if (existing.has(t)) continue;
-      await topics('--create', '--topic', t);
-      created.push(t);
-    }
+    const kafka = (...args: string[]) => ['run', '--rm', '-T', a.service, 'kafka-topics', ...args, '--bootstrap-server', a.bootstrapServer];
+    const listed = await ctx.runner!.run(kafka('--list'), { onLine: () => undefined });
+    const existing = new Set(listed.stdout.split('\n').map((l) => l.trim()));
+    const created = a.topics.filter((t) => !existing.has(t));
+    for (const t of created) await ctx.runner!.run(kafka('--create', '--topic', t), { onLine: out });
     ctx.state.kafkaTopics = [...new Set([...(ctx.state.kafkaTopics ?? []), ...a.topics])];
     return created.length ? [`kafka topics ${created.join(', ')}`] : [];
   },
