@@ -29,7 +29,7 @@ export function reduce(s: Svc, dir: string): Svc {
   return e;
 }
 
-/** The documented differences of the 23.x/24.8.0 releases (nginx ports and certificate, build arguments), applied to the official service. */
+/** The documented differences of the 23.x-25.x releases (nginx ports and certificate, build arguments), applied to the official service. */
 export function expected(name: string, off: Svc, tlsDir: string): Svc {
   const e = structuredClone(off);
   // Local builds: the base image is given with its value, and the inputs hash becomes a label.
@@ -38,7 +38,8 @@ export function expected(name: string, off: Svc, tlsDir: string): Svc {
     e.build.args = { [e.build.args.SENTRY_IMAGE ? 'SENTRY_IMAGE' : 'BASE_IMAGE']: base };
   }
   if (name === 'nginx') {
-    // Ports and the TLS certificate from the answers.
+    // Our TLS vhost: ./nginx as /etc/nginx instead of the official nginx.conf (25.x), the ports and the certificate from the answers.
+    e.volumes = e.volumes.map((v: Svc) => (v.source === './nginx.conf' ? { type: 'bind', source: './nginx', target: '/etc/nginx', read_only: true } : v));
     e.ports = [
       { mode: 'ingress', target: 80, published: '80', protocol: 'tcp' },
       { mode: 'ingress', target: 443, published: '443', protocol: 'tcp' },
