@@ -19,12 +19,12 @@ import { timestamp } from './render.js';
 import { formatPath, hopBlockers, planPath, type Hop } from '../upgrade/plan-path.js';
 import { ARRIVALS } from '../upgrade/hops.js';
 import { ONE_OFFS } from '../upgrade/one-offs/index.js';
-import { describePlacement, verifyDatabaseRelease } from '../upgrade/database-release.js';
+import { describePlacement, readRecordedOffline, verifyDatabaseRelease } from '../upgrade/database-release.js';
+import { dataSource } from '../upgrade/one-offs/throwaway.js';
 import { describeHopDisk, hopDisk, measureDisk, type DiskNow } from '../upgrade/disk.js';
 import { estimateDowntime } from '../upgrade/step-times.js';
 import { runningPostgres } from '../backup/postgres.js';
-import { waitForPostgres } from '../install/steps/migrations.js';
-import { pulledImages } from '../render/images.js';
+import { imagesFor, pulledImages } from '../render/images.js';
 import { installedTag, crossCheckRunning } from '../upgrade/installed.js';
 import { unfinishedUpgradeRefusal } from '../upgrade/guard.js';
 import { describeImages, hopRefusal, imagesReady, targetChecks } from '../upgrade/preflight.js';
@@ -113,7 +113,7 @@ async function runUpgrade(flags: UpgradeFlags, layout: Layout, from: SupportedTa
     }
     progress.line(`sentry-onprem upgrade: Sentry ${formatPath(path.path)} in ${layout.dir}${dryRun ? ' (dry run: nothing is changed)' : ''}`);
     let state = readState(layout.stateFile);
-    const database = await verifySource({ layout, log, stamp, dryRun, from, current, state, progress });
+    const database = await verifySource({ layout, from, current, progress });
     const withDatabaseBackup = flags.backup !== false;
     let disk = await measureDisk({ project: RELEASES[from].projectName, answers: current.answers, layout });
     const dry: DryRunHop[] = [];
@@ -180,21 +180,17 @@ async function runUpgrade(flags: UpgradeFlags, layout: Layout, from: SupportedTa
 
 /**
  * The source release as the database itself says it, before anything changes: a state file that disagrees
- * (a skipped hard stop, another installer) refuses the upgrade, exit 3. A stopped postgres is started for
- * the query (the backup needs it next anyway); a dry run starts nothing and says it could not look.
+ * (a skipped hard stop, another installer) refuses the upgrade, exit 3. psql in the running postgres container;
+ * when postgres is not running, a one-off container on its volume asks instead.
  */
-async function verifySource(o: { layout: Layout; log: RunLog; stamp: string; dryRun: boolean; from: SupportedTag; current: LoadedAnswers; state: InstallState; progress: Progress }): Promise<string> {
-  const project = RELEASES[o.from].projectName;
-  let pg = await runningPostgres(project);
-  if (!pg && !o.dryRun) {
-    const compose = await chooseCompose(releaseCtx(ctxInput(o.layout, o.log, o.stamp, false, o.current, o.state)));
-    await waitForPostgres(releaseCtx(ctxInput(o.layout, o.log, o.stamp, false, o.current, o.state, compose)), (l) => o.progress.line(`  ${l}`));
-    pg = await runningPostgres(project);
-  }
-  if (!pg) return `not verified: postgres of Sentry ${o.from} is not running (the upgrade starts it and verifies the database before any change)`;
-  const v = await verifyDatabaseRelease({ stateTag: o.from, postgresId: pg.id, dir: o.layout.dir });
+async function verifySource(o: { layout: Layout; from: SupportedTag; current: LoadedAnswers; progress: Progress }): Promise<string> {
+  const pg = await runningPostgres(RELEASES[o.from].projectName);
+  const read = pg
+    ? undefined
+    : () => readRecordedOffline(imagesFor(o.from, o.current.answers.images).postgres, dataSource(o.current.answers, o.layout.dir, 'sentry-postgres'));
+  const v = await verifyDatabaseRelease({ stateTag: o.from, postgresId: pg?.id ?? '', dir: o.layout.dir, read });
   if (v.refusal) throw v.refusal;
-  const line = `${describePlacement(v.placement)}: agrees with the state file (Sentry ${o.from})`;
+  const line = `${describePlacement(v.placement)}: agrees with the state file (Sentry ${o.from})${pg ? '' : ' (postgres is not running: read by a one-off container on its volume)'}`;
   o.progress.line(`database: ${line}`);
   return line;
 }

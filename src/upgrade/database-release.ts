@@ -9,6 +9,7 @@ import type { MigrationMarks } from '../releases/index.js';
 import { execWithInput } from '../backup/exec-stream.js';
 import { SENTRY_DB } from '../backup/postgres.js';
 import { UserError, EXIT } from '../errors.js';
+import { runThrowaway } from './one-offs/throwaway.js';
 
 export interface Mark extends MigrationMarks {
   tag: string;
@@ -130,6 +131,28 @@ export async function readRecorded(postgresId: string): Promise<Recorded[]> {
   if (!statements.length) return [];
   const r = await execWithInput(postgresId, psql, { text: statements.join('\n') + '\n' });
   if (r.exitCode !== 0) throw new UserError(`reading the recorded migrations failed: ${r.output.trim().slice(-400)}`, EXIT.failure);
+  return parseRecorded(r.output);
+}
+
+/**
+ * The same query when postgres is not running: a one-off container of the release's postgres image on the data
+ * volume starts a server listening only inside itself, asks, and stops it cleanly (it refuses to run while
+ * another container mounts the volume). Nothing in the database changes.
+ */
+export async function readRecordedOffline(image: string, source: string): Promise<Recorded[]> {
+  const sql = marksQuery();
+  const script = [
+    'D=/var/lib/postgresql/data',
+    '[ -s "$D/PG_VERSION" ] || { echo "no data directory"; exit 0; }',
+    `su postgres -s /bin/sh -c "pg_ctl -D $D -o '-c listen_addresses=127.0.0.1 -k /tmp' -w -t 120 start" > /tmp/pg.log 2>&1 || { cat /tmp/pg.log; exit 3; }`,
+    // One statement per table; the one whose table does not exist fails alone (ON_ERROR_STOP off).
+    `su postgres -s /bin/sh -c "psql -h /tmp -d ${SENTRY_DB} -At" <<'SQL'`,
+    sql,
+    'SQL',
+    'su postgres -s /bin/sh -c "pg_ctl -D $D -m fast -w stop" > /dev/null 2>&1',
+  ].join('\n');
+  const r = await runThrowaway({ image, binds: [`${source}:/var/lib/postgresql/data`], script, label: 'database-release' });
+  if (r.exitCode !== 0) throw new UserError(`reading the recorded migrations from ${source} failed (exit ${r.exitCode}): ${r.output.trim().slice(-400)}`, EXIT.failure);
   return parseRecorded(r.output);
 }
 

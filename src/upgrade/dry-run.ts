@@ -1,6 +1,6 @@
 /** `upgrade --dry-run`: the plan (hops, images, files, steps) on stdout. Reads only; changes nothing. */
 import { RELEASES, type SupportedTag } from '../catalog.js';
-import { describeBootstrap } from '../releases/index.js';
+import { describeBootstrap, type OneOffId } from '../releases/index.js';
 import { describeChanges, type RenderPlan } from '../render/render-install.js';
 import { volumeExists } from '../install/docker.js';
 import { healthTarget } from '../install/health.js';
@@ -71,8 +71,9 @@ export async function describeUpgrade(o: DryRun): Promise<string> {
     add(`  disk at the worst moment: ${describeHopDisk(h.disk)}`);
     const d = h.downtime;
     total += d.seconds;
-    unmeasured.push(...d.unmeasured.map((u) => `${from} -> ${to}: ${u}`));
-    add(`  downtime estimate: ${formatDuration(d.seconds)} from stopping ${from} to ${to} answering${d.unmeasured.length ? `, plus the work not measured yet: ${d.unmeasured.join('; ')}` : ''}`);
+    const notMeasured = d.unmeasured.map((u) => (u in ONE_OFFS ? `${ONE_OFFS[u as OneOffId].title} (never run on the test engine)` : u));
+    unmeasured.push(...notMeasured.map((u) => `${from} -> ${to}: ${u}`));
+    add(`  downtime estimate: ${formatDuration(d.seconds)} from stopping ${from} to ${to} answering${notMeasured.length ? `, plus the work not measured yet: ${notMeasured.join('; ')}` : ''}`);
     if (h.render) {
       const changed = describeChanges(h.render).filter((l) => !l.startsWith('unchanged'));
       add(`  files (${changed.length} of ${h.render.changes.length} change):`);

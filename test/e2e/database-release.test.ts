@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { docker, engineReachable } from './harness.js';
-import { readRecorded, placeDatabase, verifyDatabaseRelease } from '../../src/upgrade/database-release.js';
+import { readRecorded, readRecordedOffline, placeDatabase, verifyDatabaseRelease } from '../../src/upgrade/database-release.js';
 import { EXIT } from '../../src/errors.js';
 
 before(() => {
@@ -83,4 +83,44 @@ test('a fresh database of a later release (only the squashes): 25.5.1 and later'
 INSERT INTO django_migrations (app, name, applied) VALUES ('sentry', '0001_squashed_0904_onboarding_task_project_id_idx', now()), ('sentry', '0990_x', now());`);
   const p = placeDatabase(await readRecorded(id));
   assert.deepEqual([p.low, p.high], ['25.5.1', '26.8.0']);
+});
+
+test('postgres not running: a one-off container of the postgres image on the data volume reads the same, and changes no row', { skip: skip(), timeout: 180_000 }, async () => {
+  const vol = `sentry-onprem-e2e-dbrel-${process.pid}-data`;
+  const pg = `${vol}-pg`;
+  docker(['volume', 'create', vol]);
+  try {
+    docker(['run', '-d', '--name', pg, '--network', NAME, '-e', 'POSTGRES_HOST_AUTH_METHOD=trust', '-v', `${vol}:/var/lib/postgresql/data`, 'postgres:9.6']);
+    const q = (text: string) => docker(['exec', '-i', pg, 'psql', '-U', 'postgres', '-h', '127.0.0.1', '-v', 'ON_ERROR_STOP=1', '-Atq'], text).trim();
+    for (let i = 0; i < 120; i++) {
+      try {
+        if (q('select 1') === '1') break;
+      } catch {
+        /* starting */
+      }
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    q(`CREATE TABLE django_migrations (id serial PRIMARY KEY, app varchar(255) NOT NULL, name varchar(255) NOT NULL, applied timestamptz NOT NULL);
+INSERT INTO django_migrations (app, name, applied) VALUES ('sentry', '0002_912_to_recent', now()), ('sentry', '0200_release_indices', now());`);
+    const before = q("SELECT string_agg(app || '.' || name, ',' ORDER BY id) FROM django_migrations");
+    docker(['stop', pg]);
+    const p = placeDatabase(await readRecordedOffline('postgres:9.6', vol));
+    assert.deepEqual([p.low, p.high], ['21.6.3', '23.11.0']);
+    assert.deepEqual(p.found, ['0200_release_indices', '0002_912_to_recent']);
+    docker(['start', pg]);
+    for (let i = 0; i < 120; i++) {
+      try {
+        if (q('select 1') === '1') break;
+      } catch {
+        /* starting */
+      }
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    assert.equal(q("SELECT string_agg(app || '.' || name, ',' ORDER BY id) FROM django_migrations"), before);
+    // No one-off container is left behind.
+    assert.equal(docker(['ps', '-a', '-q', '--filter', 'label=io.sentry-onprem.one-off=database-release']).trim(), '');
+  } finally {
+    docker(['rm', '-f', '-v', pg]);
+    docker(['volume', 'rm', '-f', vol]);
+  }
 });
