@@ -103,7 +103,7 @@ export async function measureDisk(o: { project: string; answers: Answers; layout
   } else {
     const dataDir = buildView(o.answers, 'x', o.layout.dir).dataDir;
     volumesFree = await freeSpace(dataDir);
-    for (const name of ['sentry-clickhouse', 'sentry-kafka', 'sentry-data']) {
+    for (const name of ['sentry-postgres', 'sentry-clickhouse', 'sentry-kafka', 'sentry-data'].filter((n) => !(n in volumeBytes))) {
       try {
         const kb = Number(execFileSync('du', ['-sk', join(dataDir, name)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).split(/\s+/)[0]);
         if (Number.isFinite(kb)) volumeBytes[name] = kb * 1024;
