@@ -13,13 +13,21 @@ import { RunLog } from '../install/log.js';
 import { readState, type InstallState } from '../install/state.js';
 import { dryRunNote, withDirLock } from '../lock/dir-lock.js';
 import { chooseCompose } from '../install/steps/checks.js';
-import { conflicts, planRender } from '../render/render-install.js';
+import { conflicts, planRender, type RenderPlan } from '../render/render-install.js';
 import { unifiedDiff } from '../render/apply.js';
 import { timestamp } from './render.js';
-import { formatPath, planPath, type Hop } from '../upgrade/plan-path.js';
+import { formatPath, hopBlockers, planPath, type Hop } from '../upgrade/plan-path.js';
+import { ARRIVALS } from '../upgrade/hops.js';
+import { ONE_OFFS } from '../upgrade/one-offs/index.js';
+import { describePlacement, readRecordedOffline, verifyDatabaseRelease } from '../upgrade/database-release.js';
+import { dataSource } from '../upgrade/one-offs/throwaway.js';
+import { describeHopDisk, hopDisk, measureDisk, type DiskNow } from '../upgrade/disk.js';
+import { estimateDowntime } from '../upgrade/step-times.js';
+import { runningPostgres } from '../backup/postgres.js';
+import { imagesFor, pulledImages } from '../render/images.js';
 import { installedTag, crossCheckRunning } from '../upgrade/installed.js';
 import { unfinishedUpgradeRefusal } from '../upgrade/guard.js';
-import { targetChecks } from '../upgrade/preflight.js';
+import { describeImages, hopRefusal, imagesReady, targetChecks } from '../upgrade/preflight.js';
 import { releaseCtx } from '../upgrade/contexts.js';
 import { Progress } from '../upgrade/progress.js';
 import { Cancel } from '../upgrade/cancel.js';
@@ -54,12 +62,17 @@ export async function upgrade(flags: UpgradeFlags): Promise<number> {
     err.write(`Sentry ${from} is installed in ${layout.dir}: nothing to upgrade\n`);
     return EXIT.ok;
   }
+  let refusal: string | undefined;
   if (path.kind === 'refused') {
-    throw new UserError(
-      `upgrade refused: ${path.message}\n  path: ${formatPath(path.path)}${path.missing.length ? `\n  missing: ${path.missing.join(', ')}` : ''}`,
-      EXIT_FOR_REFUSAL[path.reason],
-      path.hint,
-    );
+    // A dry run shows the whole road even where this version cannot run a hop yet, and says so.
+    if (!(flags.dryRun && path.reason === 'unsupported' && path.hops)) {
+      throw new UserError(
+        `upgrade refused: ${path.message}\n  path: ${formatPath(path.path)}${path.missing.length ? `\n  missing: ${path.missing.join(', ')}` : ''}`,
+        EXIT_FOR_REFUSAL[path.reason],
+        path.hint,
+      );
+    }
+    refusal = path.message;
   }
   const dryRun = Boolean(flags.dryRun);
   const interactive = isInteractive(flags);
@@ -67,14 +80,14 @@ export async function upgrade(flags: UpgradeFlags): Promise<number> {
     throw new UserError('an upgrade without a terminal needs --yes', EXIT.usage, 'Run it with --yes (on failure the database is then restored without asking), or from a terminal. Nothing was changed.');
   }
   await refuseForeignOwnership({ layout, tags: path.path.filter(isSupportedTag) });
-  const plan = { path: path.path, hops: path.hops };
+  const plan = { path: path.path, hops: path.hops!, refusal };
   if (!dryRun) return withDirLock(layout, 'upgrade', () => runUpgrade(flags, layout, from, plan));
   dryRunNote(layout);
   return runUpgrade(flags, layout, from, plan);
 }
 
 /** The hops; a real upgrade holds the install directory's lock, a dry run (which writes nothing) none. */
-async function runUpgrade(flags: UpgradeFlags, layout: Layout, from: SupportedTag, path: { path: string[]; hops: Hop[] }): Promise<number> {
+async function runUpgrade(flags: UpgradeFlags, layout: Layout, from: SupportedTag, path: { path: string[]; hops: Hop[]; refusal?: string }): Promise<number> {
   const err = process.stderr;
   const dryRun = Boolean(flags.dryRun);
   const interactive = isInteractive(flags);
@@ -100,22 +113,33 @@ async function runUpgrade(flags: UpgradeFlags, layout: Layout, from: SupportedTa
     }
     progress.line(`sentry-onprem upgrade: Sentry ${formatPath(path.path)} in ${layout.dir}${dryRun ? ' (dry run: nothing is changed)' : ''}`);
     let state = readState(layout.stateFile);
+    const database = await verifySource({ layout, from, current, progress });
+    const withDatabaseBackup = flags.backup !== false;
+    let disk = await measureDisk({ project: RELEASES[from].projectName, answers: current.answers, layout });
     const dry: DryRunHop[] = [];
     const hopTimes: string[] = [];
     let lastBackup: string | undefined;
     for (const [i, hop] of path.hops.entries()) {
+      const to = hop.to as SupportedTag;
       const target = await loadAnswers({ tag: hop.to, yes: true }, layout, false);
       log.addSecrets(secretsOf(current).concat(secretsOf(target)));
-      const compose = await chooseCompose(releaseCtx(ctxInput(layout, log, stamp, dryRun, target, state)));
-      if (i === 0) progress.line(`using ${compose.argv.join(' ')} ${compose.version}; log: ${log.path}`);
-      const checks = await targetChecks({ to: hop.to as SupportedTag, answers: target.answers, dir: layout.dir, runningProject: RELEASES[hop.from as SupportedTag].projectName, skip: flags.skipCheck ?? [] }, (l) => progress.line(`  ${l}`));
-      progress.line(`preflight checks for ${hop.to}: ${checks}`);
-      const render = planRender(layout, target.answers, target.answers.admin.password !== undefined, target.secrets);
-      refuseConflicts(render, log);
       if (dryRun) {
-        dry.push({ hop, answers: target.answers, render: i === 0 ? render : undefined, checks });
+        dry.push(await dryHop({ i, hop, layout, log, stamp, target, state, flags, progress, withDatabaseBackup, disk }));
         continue;
       }
+      const compose = await chooseCompose(releaseCtx(ctxInput(layout, log, stamp, dryRun, target, state)));
+      if (i === 0) progress.line(`using ${compose.argv.join(' ')} ${compose.version}; log: ${log.path}`);
+      const checks = await targetChecks({ to, answers: target.answers, dir: layout.dir, runningProject: RELEASES[hop.from as SupportedTag].projectName, skip: flags.skipCheck ?? [] }, (l) => progress.line(`  ${l}`));
+      progress.line(`preflight checks for ${hop.to}: ${checks}`);
+      // Before the hop's first change: the disk of its worst moment (measured again: the earlier hop changed it) and its images.
+      if (i > 0) disk = await measureDisk({ project: RELEASES[hop.from as SupportedTag].projectName, answers: current.answers, layout });
+      const hopSpace = hopDisk({ copies: ARRIVALS[to]?.copies ?? [], withDatabaseBackup, now: disk });
+      const images = await imagesReady(hopImages(hop, target.answers));
+      const short = hopRefusal({ from: hop.from, to: hop.to, disk: hopSpace, images });
+      if (short) throw short;
+      progress.line(`preflight for ${hop.to}: disk at the worst moment ${describeHopDisk(hopSpace)}; images ${describeImages(images)}`);
+      const render = planRender(layout, target.answers, target.answers.admin.password !== undefined, target.secrets);
+      refuseConflicts(render, log);
       if (i === 0 && interactive && !flags.yes) await confirmPlan(path.path, layout.dir, err);
       const fromCtx = releaseCtx(ctxInput(layout, log, stamp, false, current, state, compose));
       const toCtx = releaseCtx(ctxInput(layout, log, stamp, false, target, state, compose));
@@ -143,7 +167,7 @@ async function runUpgrade(flags: UpgradeFlags, layout: Layout, from: SupportedTa
       current = target;
     }
     if (dryRun) {
-      process.stdout.write(await describeUpgrade({ layout, path: path.path, hops: dry, withDatabaseBackup: flags.backup !== false, stamp }));
+      process.stdout.write(await describeUpgrade({ layout, path: path.path, hops: dry, withDatabaseBackup, stamp, database, disk, refusal: path.refusal }));
       return EXIT.ok;
     }
     for (const l of successReport({ path: path.path, answers: current.answers, backup: lastBackup, noBackup: flags.backup === false, hopTimes, ms: Date.now() - t0, log: log.path })) err.write(`${l}\n`);
@@ -152,6 +176,68 @@ async function runUpgrade(flags: UpgradeFlags, layout: Layout, from: SupportedTa
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+}
+
+/**
+ * The source release as the database itself says it, before anything changes: a state file that disagrees
+ * (a skipped hard stop, another installer) refuses the upgrade, exit 3. psql in the running postgres container;
+ * when postgres is not running, a one-off container on its volume asks instead.
+ */
+async function verifySource(o: { layout: Layout; from: SupportedTag; current: LoadedAnswers; progress: Progress }): Promise<string> {
+  const pg = await runningPostgres(RELEASES[o.from].projectName);
+  const read = pg
+    ? undefined
+    : () => readRecordedOffline(imagesFor(o.from, o.current.answers.images).postgres, dataSource(o.current.answers, o.layout.dir, 'sentry-postgres'));
+  const v = await verifyDatabaseRelease({ stateTag: o.from, postgresId: pg?.id ?? '', dir: o.layout.dir, read });
+  if (v.refusal) throw v.refusal;
+  const line = `${describePlacement(v.placement)}: agrees with the state file (Sentry ${o.from})${pg ? '' : ' (postgres is not running: read by a one-off container on its volume)'}`;
+  o.progress.line(`database: ${line}`);
+  return line;
+}
+
+/** A dry run's hop: what its preflight finds, collected instead of thrown, so the whole road is shown. */
+async function dryHop(o: {
+  i: number;
+  hop: Hop;
+  layout: Layout;
+  log: RunLog;
+  stamp: string;
+  target: LoadedAnswers;
+  state: InstallState;
+  flags: UpgradeFlags;
+  progress: Progress;
+  withDatabaseBackup: boolean;
+  disk: DiskNow;
+}): Promise<DryRunHop> {
+  const to = o.hop.to as SupportedTag;
+  const problems: string[] = [];
+  let checks = 'not run';
+  try {
+    const compose = await chooseCompose(releaseCtx(ctxInput(o.layout, o.log, o.stamp, true, o.target, o.state)));
+    if (o.i === 0) o.progress.line(`using ${compose.argv.join(' ')} ${compose.version}; log: ${o.log.path}`);
+    checks = await targetChecks({ to, answers: o.target.answers, dir: o.layout.dir, runningProject: RELEASES[o.hop.from as SupportedTag].projectName, skip: o.flags.skipCheck ?? [] }, (l) => o.progress.line(`  ${l}`));
+  } catch (e) {
+    if (!(e instanceof UserError)) throw e;
+    checks = 'failed';
+    problems.push(e.message);
+  }
+  const disk = hopDisk({ copies: ARRIVALS[to]?.copies ?? [], withDatabaseBackup: o.withDatabaseBackup, now: o.disk });
+  const images = await imagesReady(hopImages(o.hop, o.target.answers));
+  const short = hopRefusal({ from: o.hop.from, to: o.hop.to, disk, images });
+  if (short) problems.push(short.message);
+  let render: RenderPlan | undefined;
+  if (o.i === 0) {
+    render = planRender(o.layout, o.target.answers, o.target.answers.admin.password !== undefined, o.target.secrets);
+    refuseConflicts(render, o.log);
+  }
+  const blockers = hopBlockers(o.hop.from, o.hop.to);
+  const downtime = estimateDowntime({ oneOffs: o.hop.oneOffs, unimplemented: ARRIVALS[to]?.unimplemented ?? [], bootstrap: RELEASES[to].bootstrap });
+  return { hop: o.hop, answers: o.target.answers, render, checks, blockers, problems, images, disk, downtime };
+}
+
+/** The target's pulled images and those its one-off steps run. */
+function hopImages(hop: Hop, answers: LoadedAnswers['answers']): string[] {
+  return [...pulledImages(hop.to as SupportedTag, answers.images), ...hop.oneOffs.flatMap((id) => ONE_OFFS[id].images?.(answers) ?? [])];
 }
 
 function ctxInput(layout: ReturnType<typeof layoutFor>, log: RunLog, stamp: string, dryRun: boolean, loaded: LoadedAnswers, state: InstallState, compose?: ComposeCommand) {

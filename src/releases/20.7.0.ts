@@ -69,6 +69,10 @@ export const release: Release<typeof tag> = {
     { kind: 'relay-credentials', uid: 10001 },
   ],
   waits: [VHOST_HEALTH],
+  // Sentry 10's Django migrations start with 0001_initial (the South schema, faked on a converted 9.1.2 database)
+  // and 0002_912_to_recent (getsentry/sentry src/sentry/migrations/0002_912_to_recent.py); a fresh install from
+  // 21.7.0 on records 0001_squashed_0200_release_indices instead, which a later release's marks stand for.
+  databaseMarks: { table: 'django_migrations', names: ['0002_912_to_recent'] },
   arrival: {
     from: '9.1.2',
     oneOffs: [
@@ -77,5 +81,6 @@ export const release: Release<typeof tag> = {
       // postgres:9.5 -> postgres:9.6: the data directory is upgraded when PG_VERSION says 9.5.
       { id: 'postgres-9.5-to-9.6' },
     ],
+    copies: [{ volume: 'sentry-postgres', why: 'pg_upgrade 9.5 -> 9.6 into a scratch volume' }],
   },
 };

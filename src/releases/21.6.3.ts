@@ -96,6 +96,15 @@ export const release: Release<typeof tag> = {
   // install/set-up-and-migrate-database.sh: `web upgrade --noinput` (the default); it must finish here, the
   // last release with the migrations before the squash.
   waits: [VHOST_HEALTH],
+  // Sentry's `upgrade` from 21.7.0 on (_check_history in src/sentry/runner/commands/upgrade.py, getsentry/sentry#26714,
+  // #27385; getsentry/self-hosted#1048 quotes it) refuses a database without 0200_release_indices, the last
+  // migration before the squash that 21.6.x still ships (getsentry/develop#412), or the squash itself
+  // (0001_squashed_0200_release_indices, fresh installs 21.7.0 to 24.1.x). 0001_squashed_0484_break_org_member_user_fk
+  // is the next squash (fresh installs from 24.2.0; getsentry/sentry#64323), past 21.6.3 as well.
+  databaseMarks: {
+    table: 'django_migrations',
+    names: ['0200_release_indices', '0001_squashed_0200_release_indices', '0001_squashed_0484_break_org_member_user_fk'],
+  },
   arrival: {
     // A hard stop follows a hard stop: only from 21.5.0 (its one-offs are done by then).
     from: '21.5.0',

@@ -118,5 +118,6 @@ export const release: Release<typeof tag> = {
       'Postgres 9.6 -> 14 (tianon/postgres-upgrade:9.6-to-14, then a reindex of every database)',
       'the stack of the old project name sentry_onpremise stopped first (the project is sentry-self-hosted since 21.12.0)',
     ],
+    copies: [{ volume: 'sentry-postgres', why: 'pg_upgrade 9.6 -> 14 into a scratch volume' }],
   },
 };

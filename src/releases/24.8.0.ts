@@ -136,6 +136,10 @@ export const release: Release<typeof tag> = {
   ],
   // errors-only exists since 24.7.1; the official .env sets feature-complete.
   profiles: { default: 'feature-complete', offered: ['feature-complete', 'errors-only'] },
+  // After 24.8.0 Sentry's `upgrade` requires 0642_index_together_release (the migration history was rebased to drop
+  // index_together for Django 5.1: getsentry/sentry#76554 "add hard-stop migration for index_together migrations
+  // rebase", 2024-08-26, and the migration_heads of src/sentry/runner/commands/upgrade.py after it).
+  databaseMarks: { table: 'django_migrations', names: ['0642_index_together_release'] },
   arrival: {
     from: '23.11.0',
     oneOffs: [],
@@ -143,6 +147,10 @@ export const release: Release<typeof tag> = {
     unimplemented: [
       'ClickHouse data 21.8 -> 22.8 -> 23.3 -> 23.8, one version at a time, while the old ClickHouse still runs',
       'Kafka 5.5 on ZooKeeper -> 7.6 in KRaft mode on the sentry-kafka volume (and the ZooKeeper volumes removed)',
+    ],
+    copies: [
+      { volume: 'sentry-clickhouse', why: 'ClickHouse 21.8 -> 23.8 rewrites its data: a copy kept for the rollback' },
+      { volume: 'sentry-kafka', why: 'Kafka moves to KRaft on a fresh volume: the drained old one kept for the rollback' },
     ],
   },
 };

@@ -132,6 +132,13 @@ export const release: Release<typeof tag> = {
   ],
   // The official .env sets feature-complete.
   profiles: { default: 'feature-complete', offered: ['feature-complete', 'errors-only'] },
+  // Sentry squashed its migrations after 25.5.1 (getsentry/sentry#92034, "hard stop has been put in place for
+  // 25.5.1"): later releases' `upgrade` requires 0904_onboarding_task_project_id_idx or the squash
+  // 0001_squashed_0904_onboarding_task_project_id_idx (getsentry/sentry#118751 names the check's head 0904).
+  databaseMarks: {
+    table: 'django_migrations',
+    names: ['0904_onboarding_task_project_id_idx', '0001_squashed_0904_onboarding_task_project_id_idx'],
+  },
   // No arrival yet: the hop from 24.8.0 (only `sentry upgrade` and the Snuba bootstrap, no one-off data step) has
   // not run on the test engine. Fresh installs only.
 };

@@ -37,4 +37,8 @@ export const release: Release<typeof tag> = {
   mountGroups: [{ name: 'sentry', files: ['sentry/config.yml', 'sentry/sentry.conf.py'], services: SENTRY_SERVICES }, NGINX_MOUNTS],
   bootstrap: [],
   waits: [VHOST_HEALTH],
+  // The last South migration of 9.1.2 (getsentry/sentry@9.1.2 src/sentry/south_migrations/); Sentry 10's
+  // `upgrade` refuses a South history without it ("Please upgrade to Sentry 9.1.2 before upgrading to any later
+  // versions", the contract of `sentry upgrade` §1.4, docs/sentry-cli-contract.md).
+  databaseMarks: { table: 'south_migrationhistory', names: ['0472_auto__add_field_sentryapp_author'] },
 };

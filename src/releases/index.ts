@@ -82,4 +82,4 @@ export function describeBootstrap(actions: BootstrapAction[]): string {
   return words.length ? `bootstrap: ${words.join(', ')}` : 'no bootstrap';
 }
 
-export type { Release, Profile, PulledImage, BuiltImage, ImageRef, FileSpec, MountGroup, BootstrapAction, Wait, Arrival, OneOffUse, OneOffId } from './types.js';
+export type { Release, Profile, PulledImage, BuiltImage, ImageRef, FileSpec, MountGroup, BootstrapAction, Wait, Arrival, OneOffUse, OneOffId, MigrationMarks } from './types.js';

@@ -117,6 +117,22 @@ export interface Arrival {
    * the hop is refused before anything changes.
    */
   unimplemented?: string[];
+  /**
+   * Data volumes the hop's one-off work copies or rewrites (a scratch copy, or the old volume kept for a rollback
+   * while the new one fills): at the hop's worst moment each needs its own size again on the disk Docker stores
+   * volumes on. `why` says which step, for the dry run and the refusal.
+   */
+  copies?: Array<{ volume: string; why: string }>;
+}
+
+/**
+ * Migrations that show a database has reached a release: Sentry's `sentry` app, recorded in South's
+ * `south_migrationhistory` (9.1.2) or Django's `django_migrations` (10.0.0 on). Any one name is enough (a
+ * pre-squash name and its squashed twin). A later release's names imply this one: squashes replace history.
+ */
+export interface MigrationMarks {
+  table: 'south_migrationhistory' | 'django_migrations';
+  names: string[];
 }
 
 /** The official installer's Compose profiles (24.8.0 and later). */
@@ -174,6 +190,11 @@ export interface Release<Tag extends string = string> {
   profiles?: { default: Profile; offered: Profile[] };
   /** Absent for the oldest release: nothing upgrades to it. */
   arrival?: Arrival;
+  /**
+   * The migration names that identify this release in its database (what Sentry's own `upgrade` checks at the
+   * hard stop); absent where no migration tells it from the release before (the range then spans both).
+   */
+  databaseMarks?: MigrationMarks;
   /** Further `.env` variables of the official release, with its values (healthcheck timings, ...). */
   env?: Array<{ name: string; value: string }>;
 }

@@ -1,9 +1,8 @@
 /** `upgrade --dry-run`: the plan (hops, images, files, steps) on stdout. Reads only; changes nothing. */
 import { RELEASES, type SupportedTag } from '../catalog.js';
-import { describeBootstrap } from '../releases/index.js';
-import { pulledImages } from '../render/images.js';
+import { describeBootstrap, type OneOffId } from '../releases/index.js';
 import { describeChanges, type RenderPlan } from '../render/render-install.js';
-import { inspectImage, volumeExists } from '../install/docker.js';
+import { volumeExists } from '../install/docker.js';
 import { healthTarget } from '../install/health.js';
 import type { Answers } from '../answers/schema.js';
 import { runningPostgres, databaseFacts } from '../backup/postgres.js';
@@ -13,6 +12,10 @@ import { backupName } from '../backup/take-backup.js';
 import type { Layout } from '../layout.js';
 import { ONE_OFFS } from './one-offs/index.js';
 import { formatPath, type Hop } from './plan-path.js';
+import { ARRIVALS } from './hops.js';
+import { describeHopDisk, type DiskNow, type HopDisk } from './disk.js';
+import type { ImagesReady } from './preflight.js';
+import { MEASURED, formatDuration, type DowntimeEstimate } from './step-times.js';
 
 export interface DryRunHop {
   hop: Hop;
@@ -20,25 +23,57 @@ export interface DryRunHop {
   /** Only for the first hop: later hops render from the files the earlier ones leave. */
   render?: RenderPlan;
   checks: string;
+  /** Why this version cannot run the hop yet (empty: it can). */
+  blockers: string[];
+  /** What the hop's preflight would refuse (a check, the disk, an image), in words. */
+  problems: string[];
+  images: ImagesReady;
+  disk: HopDisk;
+  downtime: DowntimeEstimate;
 }
 
-export async function describeUpgrade(o: { layout: Layout; path: string[]; hops: DryRunHop[]; withDatabaseBackup: boolean; stamp: string }): Promise<string> {
+export interface DryRun {
+  layout: Layout;
+  path: string[];
+  hops: DryRunHop[];
+  withDatabaseBackup: boolean;
+  stamp: string;
+  /** What the database says, in words. */
+  database: string;
+  disk: DiskNow;
+  /** A real run of this road is refused: why. */
+  refusal?: string;
+}
+
+export async function describeUpgrade(o: DryRun): Promise<string> {
   const lines: string[] = [];
   const add = (l = '') => lines.push(l);
   add(`Upgrade plan: Sentry ${o.path[0]} -> ${o.path[o.path.length - 1]}`);
   add(`path: ${formatPath(o.path)} (${o.hops.length} hop${o.hops.length > 1 ? 's' : ''})`);
+  add(`database: ${o.database}`);
+  add(`measured now: ${describeMeasured(o.disk)}`);
+  let total = 0;
+  const unmeasured: string[] = [];
   for (const [i, h] of o.hops.entries()) {
     const from = h.hop.from as SupportedTag;
     const to = h.hop.to as SupportedTag;
     add();
     add(`hop ${i + 1}: ${from} -> ${to} (compose project ${RELEASES[from].projectName} -> ${RELEASES[to].projectName})`);
+    if (h.blockers.length) add(`  NOT YET: this version cannot run this hop: ${h.blockers.join('; ')}`);
     add(`  checks for ${to}: ${h.checks}`);
+    for (const p of h.problems) add(`  REFUSED: ${p}`);
     add(`  backup: ${await describeBackup(o.layout, from, to, o.withDatabaseBackup, o.stamp)}`);
-    const images = pulledImages(to, h.answers.images);
-    const missing: string[] = [];
-    for (const img of images) if (!(await inspectImage(img))) missing.push(img);
-    add(`  pull: ${missing.length ? missing.join(', ') : 'nothing'} (${images.length - missing.length} of ${images.length} present)`);
+    const img = h.images;
+    const toPull = [...img.pullable, ...img.missing.map((m) => m.image)];
+    const n = img.present.length + toPull.length;
+    add(`  pull: ${toPull.length ? toPull.join(', ') : 'nothing'} (${img.present.length} of ${n} present${img.pullable.length ? `; the registry has ${img.pullable.length}` : ''}${img.missing.length ? `; NOT pullable: ${img.missing.map((m) => `${m.image} (${m.why})`).join(', ')}` : ''})`);
     add(`  build: ${RELEASES[to].builtImages.map((b) => b.image).join(', ')}`);
+    add(`  disk at the worst moment: ${describeHopDisk(h.disk)}`);
+    const d = h.downtime;
+    total += d.seconds;
+    const notMeasured = d.unmeasured.map((u) => (u in ONE_OFFS ? `${ONE_OFFS[u as OneOffId].title} (never run on the test engine)` : u));
+    unmeasured.push(...notMeasured.map((u) => `${from} -> ${to}: ${u}`));
+    add(`  downtime estimate: ${formatDuration(d.seconds)} from stopping ${from} to ${to} answering${notMeasured.length ? `, plus the work not measured yet: ${notMeasured.join('; ')}` : ''}`);
     if (h.render) {
       const changed = describeChanges(h.render).filter((l) => !l.startsWith('unchanged'));
       add(`  files (${changed.length} of ${h.render.changes.length} change):`);
@@ -54,6 +89,7 @@ export async function describeUpgrade(o: { layout: Layout; path: string[]; hops:
       `stop and remove the containers of project ${RELEASES[from].projectName} (volumes are kept)`,
       `create volumes: ${newVolumes.length ? newVolumes.join(', ') : 'none missing'}`,
       ...h.hop.oneOffs.map((id) => `${ONE_OFFS[id].title}: ${ONE_OFFS[id].plan}`),
+      ...(ARRIVALS[to]?.unimplemented ?? []).map((w) => `(not implemented yet) ${w}`),
       describeBootstrap(RELEASES[to].bootstrap),
       `migrations: ${(RELEASES[to].migrate ?? ['sentry', 'upgrade', '--noinput']).join(' ')}`,
       `up -d, then wait for ${RELEASES[to].waits.map((w) => (w.kind === 'vhost' ? `${t.protocol}://${t.host}:${t.port}${w.path}` : 'every healthcheck of the stack')).join(' and ') || 'the containers only'}`,
@@ -63,8 +99,21 @@ export async function describeUpgrade(o: { layout: Layout; path: string[]; hops:
     add(`  on failure: put back the ${from} files and images, undo the one-off steps, restore the database when the migrations had started, start ${from} again`);
   }
   add();
+  add(
+    `downtime estimate for the whole road: ${formatDuration(total)}${unmeasured.length ? ' plus the work not measured yet' : ''}. ` +
+      `An estimate from measured step times, measured on ${MEASURED.measuredOn}; real migrations on a large database take much longer.`,
+  );
+  if (o.refusal) add(`a real run is refused now: ${o.refusal}`);
   add('dry run: nothing was changed');
   return lines.join('\n') + '\n';
+}
+
+function describeMeasured(d: DiskNow): string {
+  const parts: string[] = [];
+  if (d.databaseBytes !== undefined) parts.push(`database ${humanBytes(d.databaseBytes)}`);
+  for (const [v, b] of Object.entries(d.volumeBytes).sort()) parts.push(`${v} ${humanBytes(b)}`);
+  parts.push(d.volumesFree.ok ? `${humanBytes(d.volumesFree.bytes)} free where Docker stores volumes (${d.volumesFree.path})` : `free space where Docker stores volumes not measured (${d.volumesFree.reason})`);
+  return parts.join(', ') + (d.notes.length ? `; ${d.notes.join('; ')}` : '');
 }
 
 async function describeBackup(layout: Layout, from: SupportedTag, to: string, withDb: boolean, stamp: string): Promise<string> {

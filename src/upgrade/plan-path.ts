@@ -17,7 +17,7 @@ export type Refusal = 'unknown-tag' | 'downgrade' | 'unsupported';
 export type PathPlan =
   | { kind: 'same'; path: string[] }
   | { kind: 'ok'; path: string[]; hops: Hop[] }
-  | { kind: 'refused'; reason: Refusal; path: string[]; missing: string[]; message: string; hint: string };
+  | { kind: 'refused'; reason: Refusal; path: string[]; missing: string[]; message: string; hint: string; hops?: Hop[] };
 
 export interface PathRules {
   hardStops: readonly string[];
@@ -35,8 +35,17 @@ export function hopTags(from: string, to: string, hardStops: readonly string[]):
 }
 
 function canHop(from: string, to: string, r: PathRules): boolean {
+  return hopBlockers(from, to, r).length === 0;
+}
+
+/** Why this version cannot run a hop, in words; empty when it can. */
+export function hopBlockers(from: string, to: string, r: PathRules = OFFICIAL_RULES): string[] {
+  if (!r.supported.includes(to)) return [`this tool does not install Sentry ${to}`];
+  if (!r.supported.includes(from)) return [`this tool does not install Sentry ${from}`];
   const arrival = r.arrivals[to];
-  return r.supported.includes(from) && r.supported.includes(to) && arrival !== undefined && compareTags(from, arrival.from) >= 0 && !arrival.unimplemented?.length;
+  if (!arrival) return [`no upgrade into Sentry ${to} is described yet (its release data has no arrival)`];
+  if (compareTags(from, arrival.from) < 0) return [`Sentry ${to} is reached from ${arrival.from} or later only`];
+  return [...(arrival.unimplemented ?? [])];
 }
 
 export function planPath(from: string, to: string, r: PathRules = OFFICIAL_RULES): PathPlan {
@@ -76,6 +85,7 @@ export function planPath(from: string, to: string, r: PathRules = OFFICIAL_RULES
     kind: 'refused',
     reason: 'unsupported',
     path,
+    hops,
     missing,
     message:
       `the upgrade ${formatPath(path, r)} needs ${missing.length ? missing.join(', ') : blocked.map((h) => `${h.from} -> ${h.to}`).join(', ')}, ` +

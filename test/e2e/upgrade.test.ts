@@ -67,6 +67,40 @@ test('upgrade 9.1.2 -> 20.7.0 (compose v2): refusals, dry run, rollback of a fai
       assert.equal(databaseDump('onpremise'), dump);
     });
 
+    await t.test('--dry-run to the newest release prints the whole road (hops, one-off work, images, disk, downtime) and changes nothing', async () => {
+      const snap = hostSnapshot(dir);
+      const dump = databaseDump('onpremise');
+      const r = await cli('upgrade', '--tag', '26.8.0', '--dry-run');
+      console.log(`# dry run of the road 9.1.2 -> 26.8.0: ${(r.ms / 1000).toFixed(1)} s`);
+      console.log(r.stdout.split('\n').filter((l) => /^(path|database|measured now|hop \d|  disk|  downtime|downtime)/.test(l)).map((l) => `#   ${l}`).join('\n'));
+      assert.equal(r.code, 0, r.stderr.slice(-3000));
+      assert.match(r.stdout, /path: 9\.1\.2 -> 21\.5\.0 \(hard stop\) -> 21\.6\.3 \(hard stop\) -> 23\.6\.2 \(hard stop\) -> 23\.11\.0 \(hard stop\) -> 24\.8\.0 \(hard stop\) -> 25\.5\.1 \(hard stop\) -> 26\.5\.1 \(hard stop\) -> 26\.8\.0 \(8 hops\)/);
+      // The source release read from the database itself.
+      assert.match(r.stdout, /database: Sentry 9\.1\.2 \(recorded: 0472_auto__add_field_sentryapp_author; not recorded: 0002_912_to_recent, which Sentry 20\.7\.0 applies\): agrees with the state file/);
+      assert.match(r.stdout, /measured now: database [\d.]+ MB, .*sentry-postgres [\d.]+ MB.* free where Docker stores volumes/);
+      const hops = r.stdout.split(/\n(?=hop \d+: )/).slice(1);
+      assert.deepEqual(hops.map((h) => /^hop \d+: (\S+) -> (\S+)/.exec(h)!.slice(1).join('->')), [
+        '9.1.2->21.5.0', '21.5.0->21.6.3', '21.6.3->23.6.2', '23.6.2->23.11.0', '23.11.0->24.8.0', '24.8.0->25.5.1', '25.5.1->26.5.1', '26.5.1->26.8.0',
+      ]);
+      for (const h of hops) {
+        assert.match(h, /\n {2}disk at the worst moment: [\d.]+ (MB|GB) on the .* disk .*(free|not measured)/, h.split('\n')[0]);
+        assert.match(h, /\n {2}downtime estimate: \d+ (s|min)/, h.split('\n')[0]);
+        assert.match(h, /\n {2}pull: .*\(\d+ of \d+ present/, h.split('\n')[0]);
+      }
+      // The one-off work of each hop, done here or named as not implemented yet, with the disk it copies.
+      assert.match(hops[0], /PostgreSQL data directory 9\.5 -> 9\.6/);
+      assert.match(hops[0], /sentry-postgres [\d.]+ MB: pg_upgrade 9\.5 -> 9\.6 into a scratch volume/);
+      assert.match(hops[2], /\(not implemented yet\) Postgres 9\.6 -> 14/);
+      assert.match(hops[4], /\(not implemented yet\) ClickHouse data 21\.8 -> 22\.8 -> 23\.3 -> 23\.8/);
+      assert.match(hops[5], /NOT YET: this version cannot run this hop: no upgrade into Sentry 25\.5\.1 is described yet/);
+      assert.match(r.stdout, /downtime estimate for the whole road: .*measured on the 9\.1\.2 -> 20\.7\.0 upgrade end-to-end test/);
+      assert.match(r.stdout, /a real run is refused now: the upgrade .* needs .*which this version of sentry-onprem cannot install yet/);
+      assert.match(r.stdout, /dry run: nothing was changed/);
+      // Nothing changed: no container restarted, no file, volume, network or image.
+      assert.deepEqual(hostSnapshot(dir), snap);
+      assert.equal(databaseDump('onpremise'), dump);
+    });
+
     await t.test('23.6.2 (past hops not implemented yet) is refused with the path and the work each hop still needs; nothing changes', async () => {
       const snap = hostSnapshot(dir);
       const r = await cli('upgrade', '--tag', '23.6.2', '--yes');
@@ -113,8 +147,12 @@ test('upgrade 9.1.2 -> 20.7.0 (compose v2): refusals, dry run, rollback of a fai
       const rows = userRows('onpremise');
       const r = await cli('upgrade', '--tag', '20.7.0', '--yes');
       console.log(`# upgrade 9.1.2 -> 20.7.0: ${(r.ms / 1000).toFixed(1)} s`);
+      // The step times src/upgrade/step-times.ts keeps (MEASURED) come from these lines.
+      console.log(r.stderr.split('\n').filter((l) => /^ {2}[+-] .*\(\d+\.\d s\)$/.test(l)).map((l) => `#   ${l.trim()}`).join('\n'));
       assert.equal(r.code, 0, r.stderr.slice(-4000));
       assert.match(r.stderr, /upgraded Sentry 9\.1\.2 -> 20\.7\.0 in/);
+      assert.match(r.stderr, /database: Sentry 9\.1\.2 \(recorded: 0472_auto__add_field_sentryapp_author.*agrees with the state file/);
+      assert.match(r.stderr, /preflight for 20\.7\.0: disk at the worst moment .*: enough; images \d+ present/);
       const services = composeServices(dir);
       assert.equal(services.length, 24);
       assert.deepEqual(await runningServices('sentry_onpremise', services), []);
@@ -162,6 +200,20 @@ test('upgrade 9.1.2 -> 20.7.0 (compose v2): refusals, dry run, rollback of a fai
       const toc = docker(['exec', '-i', pg.id, 'pg_restore', '--list'], readFileSync(join(b, m.database.file)) as unknown as string);
       assert.match(toc, /TABLE DATA public auth_user/);
       console.log(`# backup: dump ${m.database.size} bytes of a ${m.database.databaseBytes}-byte database, ${m.files.length} files, ${m.tookMs} ms`);
+    });
+
+    await t.test('a database behind its state file (the 20.7.0 migrations unrecorded) is refused, exit 3, before anything changes', async () => {
+      psql('sentry_onpremise', "UPDATE django_migrations SET app = 'hidden' WHERE app = 'sentry' AND name = '0002_912_to_recent'");
+      try {
+        const snap = hostSnapshot(dir);
+        const r = await cli('upgrade', '--tag', '21.5.0', '--dry-run');
+        assert.equal(r.code, 3, r.stderr.slice(-3000));
+        assert.match(r.stderr, /the install's state says Sentry 20\.7\.0, but the database is at Sentry 9\.1\.2 \(recorded: 0472_auto__add_field_sentryapp_author; not recorded: 0002_912_to_recent, which Sentry 20\.7\.0 applies\): the migrations of Sentry 20\.7\.0 never ran on it/);
+        assert.match(r.stderr, /Nothing was changed\. Bring the database to Sentry 20\.7\.0 first/);
+        assert.deepEqual(hostSnapshot(dir), snap);
+      } finally {
+        psql('sentry_onpremise', "UPDATE django_migrations SET app = 'sentry' WHERE app = 'hidden'");
+      }
     });
 
     await t.test('20.7.0 -> 9.1.2 (a downgrade) is refused with the path; nothing changes; the old backup is refused too', async () => {

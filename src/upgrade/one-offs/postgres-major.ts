@@ -46,6 +46,7 @@ export function pgMajorOneOff(id: OneOff['id'], u: PgMajorUpgrade): OneOff {
     id,
     title: `PostgreSQL data directory ${u.from} -> ${u.to}`,
     plan: `read PG_VERSION of sentry-postgres; when it is ${u.from}, convert the data with ${u.image}`,
+    images: (answers) => [mirroredName(u.image, answers.images)],
     async run(env, out) {
       const helper = imagesFor(env.to, env.answers.images).postgres;
       const source = dataSource(env.answers, env.dir, 'sentry-postgres');

@@ -28,5 +28,7 @@ export interface OneOff {
   title: string;
   /** One line for --dry-run. */
   plan: string;
+  /** Images it runs besides the release's own (the upgrade's preflight wants them present or pullable). */
+  images?: (answers: Answers) => string[];
   run(env: OneOffEnv, out: (l: string) => void): Promise<OneOffResult>;
 }
