@@ -402,8 +402,12 @@ export async function assertNoopRerun(dir: string, project: string, args: string
   const times = mtimes(dir);
   const r = await runCli(['install', '--dir', dir, '--yes', ...args], env);
   assert.equal(r.code, 0, r.stderr.slice(-3000));
-  assert.deepEqual(new Map(containers(project).map((c) => [c.id, c.startedAt])), before, 'a container was recreated or restarted by the no-op run');
-  assert.deepEqual(mtimes(dir), times, 'a file was written by the no-op run');
-  for (const step of NOOP_SKIPPED_STEPS) assert.match(r.stderr, new RegExp(`- ${step}: skipped`), `${step} was not skipped`);
+  const said = `; the re-run said:\n${r.stderr.slice(-4000)}`;
+  const after = containers(project);
+  const changed = after.filter((c) => before.get(c.id) !== c.startedAt).map((c) => `${c.service}${before.has(c.id) ? ' (restarted)' : ' (new)'}`);
+  assert.deepEqual(changed, [], `containers recreated or restarted by the no-op run: ${changed.join(', ')}${said}`);
+  assert.equal(after.length, before.size, `the no-op run removed containers${said}`);
+  assert.deepEqual(mtimes(dir), times, `a file was written by the no-op run${said}`);
+  for (const step of NOOP_SKIPPED_STEPS) assert.match(r.stderr, new RegExp(`- ${step}: skipped`), `${step} was not skipped${said}`);
   return r;
 }

@@ -68,6 +68,7 @@ for (const { tag, profile, extra = '' } of CASES) {
       assertMigrated(tag, project);
 
       const second = await assertNoopRerun(fx.dir, project, args, env);
+      assert.ok(second.ms <= 0.05 * first.ms, `no-op re-run ${second.ms} ms > 0.05 x ${first.ms} ms`);
       console.log(`# ${tag}: install ${(first.ms / 1000).toFixed(1)} s, no-op ${(second.ms / 1000).toFixed(1)} s (${running} containers, ${checked.length} healthchecks${profile ? `, ${profile}` : ''})`);
     } finally {
       teardown(fx.dir, 'v2', project, volumes);
