@@ -10,7 +10,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import https from 'node:https';
+import yaml from 'js-yaml';
 import { RELEASES, type SupportedTag } from '../../src/catalog.js';
+import type { Profile } from '../../src/releases/types.js';
 import { CLI } from '../helpers/cli.js';
 
 export const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
@@ -316,4 +318,96 @@ export function httpsGet(port: number, path: string, ca: string): Promise<{ stat
 export function healthOf(ids: string[]): Map<string, string> {
   const info = JSON.parse(docker(['inspect', ...ids])) as Array<{ Config: { Labels: Record<string, string> }; State: { Health?: { Status: string } } }>;
   return new Map(info.map((c) => [c.Config.Labels['com.docker.compose.service'], c.State.Health?.Status ?? 'none']));
+}
+
+type ComposeServices = Record<string, { healthcheck?: unknown; profiles?: string[] }>;
+
+/** The services of the rendered compose file that the profile starts (every one when the release has no profiles). */
+export function activeServices(dir: string, profile?: Profile): Array<[string, { healthcheck?: unknown }]> {
+  const doc = yaml.load(readFileSync(join(dir, 'docker-compose.yml'), 'utf8')) as { services: ComposeServices };
+  return Object.entries(doc.services).filter(([, s]) => !s.profiles || (profile !== undefined && s.profiles.includes(profile)));
+}
+
+/**
+ * Every service the rendered compose file starts under the profile runs (one container each), every one with a
+ * compose healthcheck is healthy, and no one-off container is left. `waitMs`: how long a healthcheck may still
+ * be `starting` (releases whose installer does not wait for them, as 21.x's).
+ */
+export function assertAllHealthy(dir: string, project: string, profile?: Profile, waitMs = 0): { services: string[]; checked: string[]; running: number } {
+  const active = activeServices(dir, profile);
+  const running = containers(project).filter((c) => !c.oneoff && c.running);
+  for (const [name] of active) assert.ok(running.some((c) => c.service === name), `service ${name} is not running`);
+  assert.equal(running.length, active.length, `running: ${running.map((c) => c.service).sort().join(' ')}`);
+  const checked = active.filter(([, s]) => s.healthcheck).map(([n]) => n);
+  const deadline = Date.now() + waitMs;
+  let health = healthOf(running.map((c) => c.id));
+  while (checked.some((s) => health.get(s) === 'starting') && Date.now() < deadline) {
+    execFileSync('sleep', ['1']);
+    health = healthOf(running.map((c) => c.id));
+  }
+  for (const s of checked) assert.equal(health.get(s), 'healthy', `${s} is ${health.get(s)}`);
+  assert.equal(containers(project).filter((c) => c.oneoff).length, 0, 'one-off containers were left behind');
+  return { services: active.map(([n]) => n), checked, running: running.length };
+}
+
+/** `/_health/` answers 200 `ok` through the vhost with the rendered certificate, and the admin is a superuser in auth_user. */
+export async function assertVhostAndAdmin(dir: string, project: string, httpsPort: number): Promise<void> {
+  const ca = readFileSync(join(dir, 'tls/cert.pem'), 'utf8');
+  const h = await httpsGet(httpsPort, '/_health/', ca);
+  assert.equal(h.status, 200);
+  assert.equal(h.body.trim(), 'ok');
+  assert.equal(psql(project, "select email, is_superuser from auth_user where email = 'admin@e2e.test'"), 'admin@e2e.test|t');
+}
+
+const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * What a fresh install reports for each bootstrap action of the release's data (the bootstrap step's summary):
+ * the Snuba bootstrap, Relay credentials, the geoip database, the Kafka topics it created, the buckets of the
+ * profile, each `sentry exec` script. Checks and waits report nothing.
+ */
+export function bootstrapReports(tag: SupportedTag, profile?: Profile): RegExp[] {
+  const out: RegExp[] = [];
+  for (const a of RELEASES[tag].bootstrap) {
+    if (a.kind === 'snuba-bootstrap') out.push(/snuba bootstrap/);
+    else if (a.kind === 'relay-credentials') out.push(/relay credentials/);
+    else if (a.kind === 'geoip-database') out.push(/empty geoip database/);
+    else if (a.kind === 'kafka-topics') out.push(new RegExp(`kafka topics ${a.topics.map(escapeRe).join(', ')}`));
+    else if (a.kind === 'sentry-script') out.push(new RegExp(escapeRe(a.id)));
+    else if (a.kind === 's3-buckets') {
+      const names = a.buckets.filter((b) => !b.profile || b.profile === profile).map((b) => b.name);
+      if (names.length) out.push(new RegExp(`${escapeRe(a.service)} buckets ${names.map(escapeRe).join(', ')}`));
+    }
+  }
+  return out;
+}
+
+/** The migrations ran with the release's command: `sentry upgrade` and each of its options (e.g. `--create-kafka-topics`). */
+export function assertMigrated(tag: SupportedTag, project: string): void {
+  const upgrade = psql(project, "select argv from standin_invocations where argv like '%\"upgrade\"%' order by ts");
+  assert.ok(upgrade, 'sentry upgrade never ran');
+  const migrate = RELEASES[tag].migrate ?? ['sentry', 'upgrade', '--noinput'];
+  for (const option of migrate.slice(migrate.indexOf('upgrade') + 1)) assert.ok(upgrade.includes(`"${option}"`), `sentry upgrade ran without ${option}: ${upgrade}`);
+}
+
+/** The steps a no-op re-run of `install` reports as skipped. */
+export const NOOP_SKIPPED_STEPS = ['Render configuration files', 'Build images', 'Bootstrap Snuba and Relay', 'Run database migrations', 'Create the admin user', 'Start Sentry'];
+
+/**
+ * A second `install` changes nothing: the same containers with the same start times, no file written (logs
+ * aside), the work steps reported skipped. Returns the run (its time for the caller's report).
+ */
+export async function assertNoopRerun(dir: string, project: string, args: string[], env: NodeJS.ProcessEnv): Promise<RunResult> {
+  const before = new Map(containers(project).map((c) => [c.id, c.startedAt]));
+  const times = mtimes(dir);
+  const r = await runCli(['install', '--dir', dir, '--yes', ...args], env);
+  assert.equal(r.code, 0, r.stderr.slice(-3000));
+  const said = `; the re-run said:\n${r.stderr.slice(-4000)}`;
+  const after = containers(project);
+  const changed = after.filter((c) => before.get(c.id) !== c.startedAt).map((c) => `${c.service}${before.has(c.id) ? ' (restarted)' : ' (new)'}`);
+  assert.deepEqual(changed, [], `containers recreated or restarted by the no-op run: ${changed.join(', ')}${said}`);
+  assert.equal(after.length, before.size, `the no-op run removed containers${said}`);
+  assert.deepEqual(mtimes(dir), times, `a file was written by the no-op run${said}`);
+  for (const step of NOOP_SKIPPED_STEPS) assert.match(r.stderr, new RegExp(`- ${step}: skipped`), `${step} was not skipped${said}`);
+  return r;
 }

@@ -15,7 +15,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
-import { containers, docker, engineReachable, fixture, composeEnv, mtimes, psql, runCli, teardown, httpsGet, healthOf, type Fixture } from './harness.js';
+import { assertAllHealthy as allHealthy, assertMigrated, assertNoopRerun, assertVhostAndAdmin, bootstrapReports, containers, docker, engineReachable, fixture, composeEnv, runCli, teardown, type Fixture } from './harness.js';
 import { RELEASES } from '../../src/catalog.js';
 
 const tag = '26.8.0';
@@ -33,29 +33,11 @@ before(() => {
 });
 const skip = !engineReachable() && !process.env.CI ? 'no Docker engine (run .ci/run)' : false;
 
-type Services = Record<string, { healthcheck?: unknown; profiles?: string[] }>;
-
-/** Every service the rendered file starts under the active profile runs, and each with a healthcheck is healthy. */
-function assertAllHealthy(fx: Fixture, profile: string): { services: string[]; running: number } {
-  const doc = yaml.load(readFileSync(join(fx.dir, 'docker-compose.yml'), 'utf8')) as { services: Services };
-  const active = Object.entries(doc.services).filter(([, s]) => !s.profiles || s.profiles.includes(profile));
-  const running = containers(project).filter((c) => !c.oneoff && c.running);
-  for (const [name] of active) assert.ok(running.some((c) => c.service === name), `service ${name} is not running`);
-  assert.equal(running.length, active.length, `running: ${running.map((c) => c.service).sort().join(' ')}`);
-  const health = healthOf(running.map((c) => c.id));
-  const checked = active.filter(([, s]) => s.healthcheck).map(([n]) => n);
-  assert.ok(checked.length >= active.length - 8, `only ${checked.length} of ${active.length} services have a healthcheck`);
-  for (const s of checked) assert.equal(health.get(s), 'healthy', `${s} is ${health.get(s)}`);
-  assert.equal(containers(project).filter((c) => c.oneoff).length, 0, 'one-off containers were left behind');
-  return { services: active.map(([n]) => n), running: running.length };
-}
-
-async function assertVhostAndAdmin(fx: Fixture): Promise<void> {
-  const ca = readFileSync(join(fx.dir, 'tls/cert.pem'), 'utf8');
-  const h = await httpsGet(ports.https, '/_health/', ca);
-  assert.equal(h.status, 200);
-  assert.equal(h.body.trim(), 'ok');
-  assert.equal(psql(project, "select email, is_superuser from auth_user where email = 'admin@e2e.test'"), 'admin@e2e.test|t');
+/** Every service of the profile running and healthy (harness), and nearly every one has a healthcheck in 26.8.0. */
+function assertAllHealthy(fx: Fixture, profile: 'feature-complete' | 'errors-only'): { services: string[]; running: number } {
+  const { services, checked, running } = allHealthy(fx.dir, project, profile);
+  assert.ok(checked.length >= services.length - 8, `only ${checked.length} of ${services.length} services have a healthcheck`);
+  return { services, running };
 }
 
 /** No secret of the install (secrets.json, relay credentials, the answers' passwords) is in any log. */
@@ -99,26 +81,18 @@ test('install 26.8.0 feature-complete with compose v2: every service healthy, vh
     assert.equal(first.code, 0, `install failed:\n${first.stderr.slice(-5000)}`);
     assert.match(first.stderr, /using docker compose/);
     // The official installer's work for a fresh 26.8.0, each in its step's report.
-    assert.match(first.stderr, /relay credentials/);
-    assert.match(first.stderr, /seaweedfs buckets nodestore, profiles/);
-    assert.match(first.stderr, /snuba bootstrap/);
+    for (const re of bootstrapReports(tag, 'feature-complete')) assert.match(first.stderr, re);
     assert.match(first.stderr, /every service healthy after/);
     assert.doesNotMatch(first.stderr, /Pulling|pull access/, 'the install pulled an image');
 
     const { services, running } = assertAllHealthy(fx, 'feature-complete');
     assert.equal(services.length, 57);
-    await assertVhostAndAdmin(fx);
+    await assertVhostAndAdmin(fx.dir, project, ports.https);
     assertNoSecretInLogs(fx);
-    const upgrade = psql(project, "select argv from standin_invocations where argv like '%upgrade%' order by ts");
-    assert.match(upgrade, /--create-kafka-topics/);
+    assertMigrated(tag, project);
 
-    // A second run is a no-op: same containers, same start times, no file written.
-    const beforeRun = new Map(containers(project).map((c) => [c.id, c.startedAt]));
-    const times = mtimes(fx.dir);
-    const second = await runCli(['install', '--dir', fx.dir, '--yes', '--skip-check', 'cpu'], env);
-    assert.equal(second.code, 0, second.stderr.slice(-3000));
-    assert.deepEqual(new Map(containers(project).map((c) => [c.id, c.startedAt])), beforeRun, 'a container was recreated or restarted by the no-op run');
-    assert.deepEqual(mtimes(fx.dir), times, 'a file was written by the no-op run');
+    // A second run is a no-op: same containers, same start times, no file written, the steps skipped.
+    const second = await assertNoopRerun(fx.dir, project, ['--skip-check', 'cpu'], env);
     assert.ok(second.ms <= 0.05 * first.ms, `no-op re-run ${second.ms} ms > 0.05 x ${first.ms} ms`);
     console.log(`# ${tag} feature-complete: install ${(first.ms / 1000).toFixed(1)} s, ${running} containers; no-op re-run ${(second.ms / 1000).toFixed(1)} s (${(second.ms / first.ms).toFixed(3)}x)`);
 
@@ -164,7 +138,7 @@ test('install 26.8.0 errors-only with compose v2 on 2 CPUs: about half the conta
     const { services, running } = assertAllHealthy(fx, 'errors-only');
     assert.equal(services.length, 28);
     assert.ok(running <= 57 / 2, `${running} containers under errors-only`);
-    await assertVhostAndAdmin(fx);
+    await assertVhostAndAdmin(fx.dir, project, ports.https);
     assert.match(readFileSync(join(fx.dir, '.env'), 'utf8'), /^COMPOSE_PROFILES=errors-only$/m);
     console.log(`# ${tag} errors-only: install ${(r.ms / 1000).toFixed(1)} s, ${running} containers`);
   } finally {

@@ -9,6 +9,11 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, rmSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pulledImages } from '../../src/render/images.js';
+import type { SupportedTag } from '../../src/catalog.js';
+
+/** The releases installed by test/e2e/install-releases.test.ts. */
+const HARD_STOPS_E2E: SupportedTag[] = ['21.5.0', '21.6.3', '23.6.2', '23.11.0', '25.5.1', '26.5.1'];
 
 const P = `standins-${process.pid}`;
 const NET = `${P}-net`;
@@ -125,6 +130,15 @@ const IMAGES = [
 
 test('every image is built under its official name and announces that name', () => {
   for (const image of IMAGES) {
+    const envs = ok(['image', 'inspect', '-f', '{{range .Config.Env}}{{println .}}{{end}}', image]).split('\n');
+    assert.ok(envs.includes(`STANDIN_IMAGE=${image}`), `${image}: ${envs.find((e) => e.startsWith('STANDIN_IMAGE='))}`);
+  }
+});
+
+test('every image the other hard stops (21.5.0 ... 26.5.1) name is built under its official name and announces it', () => {
+  const names = new Set(HARD_STOPS_E2E.flatMap((tag) => pulledImages(tag, '')));
+  assert.ok(names.size >= 40, `${names.size} images`);
+  for (const image of names) {
     const envs = ok(['image', 'inspect', '-f', '{{range .Config.Env}}{{println .}}{{end}}', image]).split('\n');
     assert.ok(envs.includes(`STANDIN_IMAGE=${image}`), `${image}: ${envs.find((e) => e.startsWith('STANDIN_IMAGE='))}`);
   }

@@ -6,7 +6,7 @@ import socket  # noqa: F401
 import sys  # noqa: F401
 import tempfile  # noqa: F401
 
-from sentry import V20
+from sentry import MODERN, V20
 from sentry.utils.types import type_from_value
 
 
@@ -47,6 +47,13 @@ INSTALLED_APPS = (
 ) + (() if V20 else ("south",))
 AUTHENTICATION_BACKENDS = ("sentry.utils.auth.EmailAuthBackend", "django.contrib.auth.backends.ModelBackend")
 MIDDLEWARE_CLASSES = ()
+if MODERN:  # Django >= 1.10 settings (21.x on): the 23.x sentry.conf.py extends this tuple
+    MIDDLEWARE = (
+        "sentry.middleware.health.HealthCheck", "sentry.middleware.security.SecurityHeadersMiddleware",
+        "sentry.middleware.env.SentryEnvMiddleware", "sentry.middleware.proxy.SetRemoteAddrFromForwardedFor",
+        "django.contrib.sessions.middleware.SessionMiddleware", "django.middleware.csrf.CsrfViewMiddleware",
+        "sentry.middleware.auth.AuthenticationMiddleware", "django.contrib.messages.middleware.MessageMiddleware",
+    )
 LOGGING = {"version": 1, "disable_existing_loggers": True, "handlers": {}, "loggers": {}}
 SESSION_COOKIE_NAME = "sentrysid"
 SESSION_COOKIE_SECURE = False

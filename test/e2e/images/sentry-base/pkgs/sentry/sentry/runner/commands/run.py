@@ -1,4 +1,4 @@
-"""`sentry run web|worker|cron|smtp` (+ the 20.7.0 Kafka consumers; from 21.x `run consumer`, `taskworker`), with the
+"""`sentry run web|worker|cron|smtp` (+ the 20.7.0 Kafka consumers, kept through 21.x; from 23.x `run consumer`, `taskworker`), with the
 option sets of each release."""
 import os
 import signal
@@ -228,7 +228,7 @@ def _consume(name, topic, group, health_file):
         time.sleep(interval if connected else 1)
 
 
-@cli.command(name="consumer", config=True, since="21.5.0")
+@cli.command(name="consumer", config=True, since="23.0.0")
 @cli.argument("consumer_name")
 @cli.option("--consumer-group", default=None, help="Kafka consumer group for the consumer.")
 @cli.option("--topic", default=None, help="Override the topic the consumer reads.")
@@ -307,12 +307,14 @@ def _modern_commands():
     from sentry import MODERN, RELEASE
     if not MODERN:
         return
-    for name in ("post-process-forwarder", "ingest-consumer", "query-subscription-consumer"):
-        run.commands.pop(name, None)  # replaced by `run consumer NAME`
+    if RELEASE >= (23, 0, 0):
+        # The 21.x compose files still run these (with the 20.7.0 options); from 23.x `run consumer NAME` does.
+        for name in ("post-process-forwarder", "ingest-consumer", "query-subscription-consumer"):
+            run.commands.pop(name, None)
     if RELEASE >= (25, 10, 0):  # Celery's worker and beat are gone (taskworker and its scheduler)
         run.commands.pop("worker", None)
         run.commands.pop("cron", None)
-    for cmd in (consumer, taskworker, taskworker_scheduler):
+    for cmd in (consumer, taskworker, taskworker_scheduler):  # each from its `since` release on
         run.add(cmd)
 
 
