@@ -1,7 +1,8 @@
 """What the 21.x+ (Python 3) releases add: the hard-stop chain, their migrations and Kafka topics.
 
-Only 0200_release_indices (the 21.6.3 head) and its squashed twin are real migration names; the
-other heads are the stand-in's own. The rule is the real one (getsentry/sentry upgrade.py
+The heads that identify a hard stop in a real database are the real names (0200_release_indices for
+21.6.3, 0642_index_together_release for 24.8.0, 0904_onboarding_task_project_id_idx for 25.5.1: the
+release data's databaseMarks); the other heads are the stand-in's own. The rule is the real one (getsentry/sentry upgrade.py
 `_check_history`): on a database that already has migrations, a release refuses to migrate unless
 the head of the hard stop before it is recorded, so a skipped hard stop fails before any change.
 """
@@ -9,7 +10,7 @@ from sentry import RELEASE, VERSION, schema
 
 HARD_STOPS = ["21.5.0", "21.6.3", "23.6.2", "23.11.0", "24.8.0", "25.5.1", "26.5.1", "26.8.0"]
 SQUASHED_AT = "0200_release_indices"  # 21.7.0 squashed the migrations up to here
-HEADS = {"21.6.3": SQUASHED_AT}
+HEADS = {"21.6.3": SQUASHED_AT, "24.8.0": "0642_index_together_release", "25.5.1": "0904_onboarding_task_project_id_idx"}
 
 
 def _v(text):
