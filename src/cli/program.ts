@@ -121,6 +121,33 @@ export function buildProgram(): { program: Command; exitCode: () => number } {
     });
 
   program
+    .command('images')
+    .description('every image an install (or an upgrade from --from) of a release needs, with registry, id and digest')
+    .requiredOption('--tag <tag>', 'the Sentry release')
+    .option('--from <tag>', 'the installed release an upgrade starts from: every hop\'s images')
+    .option('--dir <dir>', 'install directory whose saved answers apply')
+    .option('--answers <file>', 'YAML answers file (images.registry, profile, plugins)')
+    .option('--json', 'print JSON')
+    .action(async (opts) => {
+      const { images } = await import('../commands/images.js');
+      code = await images(opts);
+    });
+
+  const bundle = program.command('bundle').description('one file that installs or upgrades Sentry on a host without a registry');
+  bundle
+    .command('create')
+    .description('save every image a release needs, this package and a manifest into one file')
+    .requiredOption('--tag <tag>', 'the Sentry release')
+    .option('--from <tag>', 'an upgrade bundle: from this installed release')
+    .requiredOption('-o, --output <file>', 'the bundle file to write')
+    .option('--dir <dir>', 'install directory whose saved answers apply')
+    .option('--answers <file>', 'YAML answers file (images.registry, profile, plugins)')
+    .action(async (opts) => {
+      const { bundleCreate } = await import('../commands/bundle.js');
+      code = await bundleCreate(opts);
+    });
+
+  program
     .command('backup')
     .description('back up the database (a consistent dump), the answers, rendered files and secrets into backups/')
     .option('--dir <dir>', 'install directory', '.')
