@@ -53,6 +53,7 @@ export function buildProgram(): { program: Command; exitCode: () => number } {
     .option('--dry-run', 'walk the pipeline and print what each step would do; change nothing')
     .option('--force', 'overwrite files edited since the last render (a timestamped backup is kept)')
     .option('--adopt-volumes', 'take existing volumes that no install owns (no label, no container) as this install\'s; recorded in its state')
+    .option('--bundle <file>', 'install from this bundle (`bundle create`): verified first, images loaded from it, no pull')
     .addOption(new Option('--skip-check <id>', 'turn a failure of this preflight check into a warning').argParser(collect).default([]))
     .action(async (opts) => {
       const { install } = await import('../commands/install.js');
@@ -114,6 +115,7 @@ export function buildProgram(): { program: Command; exitCode: () => number } {
     .option('--yes', 'never ask: go ahead, and restore the database on a failed migration')
     .option('--dry-run', 'print the plan (hops, images, files, steps); change nothing')
     .option('--no-backup', 'skip the database dump (the configuration is still kept for the rollback)')
+    .option('--bundle <file>', 'upgrade from this bundle (`bundle create --from`): verified first, images loaded from it, no pull')
     .addOption(new Option('--skip-check <id>', 'turn a failure of this preflight check into a warning').argParser(collect).default([]))
     .action(async (opts) => {
       const { upgrade } = await import('../commands/upgrade.js');

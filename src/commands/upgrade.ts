@@ -5,7 +5,7 @@
  * release that ran, and the command exits non-zero saying what failed and what runs now.
  */
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { isInteractive, loadAnswers, type LoadedAnswers } from '../answers/load.js';
 import { layoutFor, type Layout } from '../layout.js';
 import { CancelledError, EXIT, UserError } from '../errors.js';
@@ -39,6 +39,8 @@ export interface UpgradeFlags {
   /** false with --no-backup */
   backup?: boolean;
   skipCheck?: string[];
+  /** upgrade from this bundle (`bundle create --from`): verified first, images loaded from it, no pull */
+  bundle?: string;
 }
 
 const EXIT_FOR_REFUSAL = { 'unknown-tag': EXIT.usage, downgrade: EXIT.usage, unsupported: EXIT.prerequisite } as const;
@@ -99,6 +101,7 @@ async function runUpgrade(flags: UpgradeFlags, layout: Layout, from: SupportedTa
       throw new UserError(`sentry-onprem.yml says tag ${current.answers.tag}, but Sentry ${from} is installed`, EXIT.usage, `Set tag: ${from} there; \`upgrade --tag\` changes it. Nothing was changed.`);
     }
     progress.line(`sentry-onprem upgrade: Sentry ${formatPath(path.path)} in ${layout.dir}${dryRun ? ' (dry run: nothing is changed)' : ''}`);
+    if (flags.bundle) await offlineFrom(flags.bundle, from, await loadAnswers({ tag: flags.tag, yes: true }, layout, false), dryRun, (l) => progress.line(l));
     let state = readState(layout.stateFile);
     const dry: DryRunHop[] = [];
     const hopTimes: string[] = [];
@@ -152,6 +155,24 @@ async function runUpgrade(flags: UpgradeFlags, layout: Layout, from: SupportedTa
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+}
+
+/**
+ * Verifies the upgrade bundle before anything changes (exit 3 when damaged, cut or for another path) and makes
+ * it the run's image source: each hop's images step loads from it; the one-off steps' helper images are loaded now.
+ */
+async function offlineFrom(file: string, from: string, target: LoadedAnswers, dryRun: boolean, say: (l: string) => void): Promise<void> {
+  const { verifyBundle } = await import('../bundle/verify.js');
+  const { upgradeImages } = await import('../bundle/needed-images.js');
+  const { useBundle } = await import('../bundle/session.js');
+  const needed = upgradeImages(from, target.answers);
+  const bundle = await verifyBundle(resolve(file), { release: target.answers.tag, from, images: needed.map((i) => i.name) }, say);
+  useBundle(bundle);
+  const helpers = needed.filter((i) => i.uses.some((u) => u.kind === 'helper')).map((i) => i.name);
+  if (dryRun || !helpers.length) return;
+  const { loadMissing } = await import('../bundle/load.js');
+  const r = await loadMissing(bundle, helpers, say);
+  if (r.loaded.length) say(`loaded the one-off images ${r.loaded.join(', ')} from the bundle`);
 }
 
 function ctxInput(layout: ReturnType<typeof layoutFor>, log: RunLog, stamp: string, dryRun: boolean, loaded: LoadedAnswers, state: InstallState, compose?: ComposeCommand) {
