@@ -36,7 +36,7 @@ export function packageInfo(): { name: string; version: string } {
 }
 
 /** Appends members to an open tar file: a part is streamed in, hashed on the way, its header written after. */
-class TarWriter {
+export class TarWriter {
   pos = 0;
   constructor(private readonly fh: import('node:fs/promises').FileHandle) {}
 

@@ -42,7 +42,8 @@ export function subsetOf(saved: VerifiedBundle['saved'], names: string[]): { mem
   return { members, index };
 }
 
-async function* subsetStream(path: string, members: TarMember[], index: Buffer): AsyncGenerator<Buffer> {
+/** A `docker save` archive of only these members and this index, read from the bundle file as it streams. */
+export async function* subsetStream(path: string, members: TarMember[], index: Buffer): AsyncGenerator<Buffer> {
   for (const m of members) {
     yield tarHeader(m.name, m.size);
     if (m.size) for await (const chunk of createReadStream(path, { start: m.offset, end: m.offset + m.size - 1, highWaterMark: 1 << 20 })) yield chunk as Buffer;

@@ -13,7 +13,7 @@ export function formatBytes(n: number): string {
 export class Progress {
   private done = 0;
   private readonly t0 = Date.now();
-  private lastPlain = 0;
+  private lastPlain = Date.now();
   private lastTty = 0;
 
   constructor(

@@ -113,7 +113,9 @@ async function runInstall(flags: InstallFlags, layout: Layout, loaded: LoadedAns
       const { verifyBundle } = await import('../bundle/verify.js');
       const { installImages } = await import('../bundle/needed-images.js');
       const { useBundle } = await import('../bundle/session.js');
-      useBundle(await verifyBundle(resolve(flags.bundle), { release: loaded.answers.tag, images: installImages(loaded.answers).map((i) => i.name) }, (l) => out.write(`${l}\n`)));
+      const { readVerified } = await import('../bundle/verified-stamp.js');
+      const wants = { release: loaded.answers.tag, images: installImages(loaded.answers).map((i) => i.name) };
+      useBundle(await verifyBundle(resolve(flags.bundle), wants, (l) => out.write(`${l}\n`), readVerified(layout)));
     }
     const compose = await chooseCompose(ctx);
     ctx.runner = new ComposeRunner(compose, layout.dir, log);
@@ -144,6 +146,10 @@ async function runInstall(flags: InstallFlags, layout: Layout, loaded: LoadedAns
     };
     if (out.isTTY && !process.env.CI) await runWithListr(INSTALL_STEPS, execStep);
     else await runPlain(INSTALL_STEPS, execStep, out);
+    if (flags.bundle && !dryRun) {
+      const [{ rememberVerified }, { activeBundle }] = await Promise.all([import('../bundle/verified-stamp.js'), import('../bundle/session.js')]);
+      rememberVerified(layout, activeBundle()!.stamp);
+    }
     out.write(`install ${dryRun ? 'dry run ' : ''}finished in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
     return EXIT.ok;
   } catch (err) {
