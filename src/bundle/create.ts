@@ -27,6 +27,8 @@ export interface CreateOptions {
   from?: string;
   profile: string;
   images: NeededImage[];
+  /** pip wheels the Sentry build installs offline (collectWheels). */
+  wheels: Array<{ name: string; data: Buffer }>;
   say: (line: string) => void;
 }
 
@@ -101,6 +103,9 @@ export async function createBundle(o: CreateOptions): Promise<BundleManifest> {
     const tagged = new Set(saved.images.flatMap((i) => i.repoTags));
     const unsaved = names.filter((n) => !tagged.has(savedName(n)));
     if (unsaved.length) throw new UserError(`docker save left out ${unsaved.join(', ')}`, EXIT.failure, 'Images pinned by digest cannot be saved under their name: set images.digests: drop in the answers.');
+
+    for (const wheel of o.wheels) parts.push(await w.part(`wheels/${wheel.name}`, wheel.data));
+    if (o.wheels.length) o.say(`wheels: ${o.wheels.map((x) => x.name).join(', ')}`);
 
     const pack = await execa('npm', ['pack', '--ignore-scripts', '--silent', '--pack-destination', scratch], { cwd: packageRoot(), env: { npm_config_update_notifier: 'false' } });
     const tgz = (await readdir(scratch)).find((f) => f.endsWith('.tgz'));

@@ -82,6 +82,13 @@ export function installImages(a: Answers): NeededImage[] {
   return [...out.values()];
 }
 
+/** The releases an upgrade from `from` to `to` installs, hop by hop (only `to` when they are the same). */
+export function hopTargets(from: string, to: string): SupportedTag[] {
+  const plan = planPath(from, to);
+  if (plan.kind === 'refused') throw new UserError(`--from ${from}: ${plan.message}`, EXIT.usage, plan.hint);
+  return plan.kind === 'same' ? [to as SupportedTag] : plan.hops.map((h) => h.to as SupportedTag);
+}
+
 /**
  * The images an upgrade from `from` to `a.tag` needs: every hop's target images and its one-off helpers.
  * A path this tool refuses is refused here too (exit 2).

@@ -73,6 +73,8 @@ export interface VerifyWants {
   from?: string;
   /** Image names the install needs (after the registry mapping). */
   images: string[];
+  /** Requirements the Sentry build installs with pip: the bundle must carry wheels for them. */
+  requirements?: string[];
 }
 
 /**
@@ -115,6 +117,9 @@ export async function verifyBundle(path: string, wants: VerifyWants, say: (l: st
     const has = manifest.from ? `${manifest.from} -> ${manifest.release}` : manifest.release;
     const want = wants.from ? `${wants.from} -> ${wants.release}` : wants.release;
     throw refuse(path, `it carries Sentry ${has}, this run needs ${want}`, `Use a bundle made with \`sentry-onprem bundle create --tag ${wants.release}${wants.from ? ` --from ${wants.from}` : ''}\`. Nothing was loaded or changed.`);
+  }
+  if (wants.requirements?.length && !manifest.parts.some((p) => p.name.startsWith('wheels/'))) {
+    throw refuse(path, `it carries no wheels, and the Sentry build installs ${wants.requirements.join(', ')}`, 'Make the bundle with the same answers (plugins) as this install. Nothing was loaded or changed.');
   }
   const part = byName.get(IMAGES_PART);
   if (!part) throw refuse(path, `part ${IMAGES_PART} is missing`);

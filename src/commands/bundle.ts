@@ -19,8 +19,16 @@ export async function bundleCreate(opts: BundleCreateOptions): Promise<number> {
   if (existsSync(out) && statSync(out).isDirectory()) throw new UserError(`-o ${opts.output} is a directory; give a file name`, EXIT.usage);
   const { answers, images, profile } = neededFor(opts);
   const { createBundle } = await import('../bundle/create.js');
+  const { collectWheels } = await import('../bundle/wheels.js');
+  const say = (l: string) => process.stderr.write(`${l}\n`);
   const t0 = Date.now();
-  const m = await createBundle({ out, release: answers.tag, from: opts.from, profile, images, say: (l) => process.stderr.write(`${l}\n`) });
+  const { hopTargets } = await import('../bundle/needed-images.js');
+  // Each release the run installs builds its Sentry image: the wheels of every hop, each file once.
+  const wheels = new Map<string, { name: string; data: Buffer }>();
+  for (const tag of opts.from ? hopTargets(opts.from, answers.tag) : [answers.tag]) {
+    for (const w of await collectWheels({ ...answers, tag }, say)) wheels.set(w.name, w);
+  }
+  const m = await createBundle({ out, release: answers.tag, from: opts.from, profile, images, wheels: [...wheels.values()], say });
   const size = statSync(out).size;
   const sum = m.images.reduce((a, i) => a + i.size, 0);
   process.stdout.write(

@@ -114,7 +114,8 @@ async function runInstall(flags: InstallFlags, layout: Layout, loaded: LoadedAns
       const { installImages } = await import('../bundle/needed-images.js');
       const { useBundle } = await import('../bundle/session.js');
       const { readVerified } = await import('../bundle/verified-stamp.js');
-      const wants = { release: loaded.answers.tag, images: installImages(loaded.answers).map((i) => i.name) };
+      const { sentryBuildRequirements } = await import('../bundle/wheels.js');
+      const wants = { release: loaded.answers.tag, images: installImages(loaded.answers).map((i) => i.name), requirements: sentryBuildRequirements(loaded.answers).requirements };
       useBundle(await verifyBundle(resolve(flags.bundle), wants, (l) => out.write(`${l}\n`), readVerified(layout)));
     }
     const compose = await chooseCompose(ctx);

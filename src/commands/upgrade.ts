@@ -30,6 +30,8 @@ import { failureReport, successReport } from '../upgrade/report.js';
 import type { ComposeCommand } from '../compose/runner.js';
 import { RELEASES, isSupportedTag, type SupportedTag } from '../catalog.js';
 import { refuseForeignOwnership } from '../ownership/guard.js';
+import { activeBundle } from '../bundle/session.js';
+import { bundleWheels } from '../bundle/wheels.js';
 
 export interface UpgradeFlags {
   tag: string;
@@ -113,7 +115,7 @@ async function runUpgrade(flags: UpgradeFlags, layout: Layout, from: SupportedTa
       if (i === 0) progress.line(`using ${compose.argv.join(' ')} ${compose.version}; log: ${log.path}`);
       const checks = await targetChecks({ to: hop.to as SupportedTag, answers: target.answers, dir: layout.dir, runningProject: RELEASES[hop.from as SupportedTag].projectName, skip: flags.skipCheck ?? [] }, (l) => progress.line(`  ${l}`));
       progress.line(`preflight checks for ${hop.to}: ${checks}`);
-      const render = planRender(layout, target.answers, target.answers.admin.password !== undefined, target.secrets);
+      const render = planRender(layout, target.answers, target.answers.admin.password !== undefined, target.secrets, false, { offlineWheels: bundleWheels(activeBundle()).length > 0 });
       refuseConflicts(render, log);
       if (dryRun) {
         dry.push({ hop, answers: target.answers, render: i === 0 ? render : undefined, checks });

@@ -54,7 +54,7 @@ async function withoutImage(good: string, out: string, drop: string): Promise<vo
   const fh = await open(out, 'w');
   const w = new TarWriter(fh);
   const parts = [await w.part('images.tar', subsetStream(good, sub.members, sub.index))];
-  for (const m of members.filter((x) => x.name.startsWith('package/'))) parts.push(await w.part(m.name, readFileSync(good).subarray(m.offset, m.offset + m.size)));
+  for (const m of members.filter((x) => x.name !== 'images.tar' && x.name !== 'manifest.json')) parts.push(await w.part(m.name, readFileSync(good).subarray(m.offset, m.offset + m.size)));
   const next = { ...manifest, images: manifest.images.filter((i) => i.name !== drop), parts };
   await w.part('manifest.json', Buffer.from(JSON.stringify(next)));
   await w.end();
@@ -64,15 +64,20 @@ async function withoutImage(good: string, out: string, drop: string): Promise<vo
 test('offline install of 9.1.2 from a bundle on an engine in a network namespace with only loopback', { timeout: 1_800_000 }, async (t) => {
   const why = canStartOfflineEngine();
   if (why || !engineReachable()) return void t.skip(why ?? 'no docker engine');
-  const f = fixture('9.1.2', PORTS);
+  // A plugin: the bundle carries its wheel, and the offline build installs it from there alone.
+  const f = fixture('9.1.2', PORTS, 'plugins: [sentry-onprem-testplugin==1.0]');
   const bundle = join(work, 'sentry-9.1.2.bundle');
 
   // 1. On the host that has the images (the shared engine; read only).
   const made = await runCli(['bundle', 'create', '--tag', '9.1.2', '--answers', f.answersFile, '-o', bundle], { ...process.env, DOCKER_CONFIG: V2_CONFIG });
   assert.equal(made.code, 0, made.stderr);
   const members = listTar(bundle);
-  assert.deepEqual(members.map((m) => m.name.replace(/\d+\.\d+\.\d+/, 'V')), ['images.tar', 'package/sentry-onprem-V.tgz', 'manifest.json']);
-  const manifest = parseManifest(readFileSync(bundle).subarray(members[2].offset, members[2].offset + members[2].size).toString()) as BundleManifest;
+  assert.deepEqual(
+    members.map((m) => m.name.replace(/\d+\.\d+\.\d+/, 'V').replace(/-1\.0-.*\.whl$/, '-1.0.whl')),
+    ['images.tar', 'wheels/sentry_onprem_testplugin-1.0.whl', 'package/sentry-onprem-V.tgz', 'manifest.json'],
+  );
+  const last = members.at(-1)!;
+  const manifest = parseManifest(readFileSync(bundle).subarray(last.offset, last.offset + last.size).toString()) as BundleManifest;
   assert.equal(manifest.release, '9.1.2');
   assert.deepEqual(manifest.images.map((i) => i.name).sort(), ['memcached:1.5-alpine', 'nginx:1.16', 'postgres:9.5', 'redis:3.2-alpine', 'sentry:9.1.2', 'tianon/exim4'].sort());
   const sum = manifest.images.reduce((a, i) => a + i.size, 0);
@@ -128,6 +133,11 @@ test('offline install of 9.1.2 from a bundle on an engine in a network namespace
     assert.equal(c.State, 'running', `${c.Names}: ${c.Status}`);
     assert.doesNotMatch(c.Status, /unhealthy|starting/, c.Names);
   }
+  // The plugin came from the bundle's wheel: the build ran pip with --no-index and no other find-links.
+  assert.match(readFileSync(join(f.dir, 'sentry', 'Dockerfile'), 'utf8'), /PIP_FIND_LINKS= pip install --no-index --find-links \/usr\/src\/sentry\/wheels/);
+  assert.ok(readdirSync(join(f.dir, 'sentry', 'wheels')).some((w) => w.startsWith('sentry_onprem_testplugin-1.0-')));
+  const web = services.find((c) => /web/.test(c.Names))!;
+  assert.match(e.docker(['exec', web.Names, 'python3', '-c', 'import sentry_onprem_testplugin as p; print(p.__version__)']), /^1\.0/m);
   const health = e.inNetns('curl', ['-sk', '-o', '/dev/null', '-w', '%{http_code}', '--resolve', `sentry.e2e.test:${PORTS.https}:127.0.0.1`, `https://sentry.e2e.test:${PORTS.https}/_health/`]);
   assert.equal(health.stdout, '200', health.stderr);
   const imagesAfter = e.docker(['images', '--no-trunc', '--format', '{{.Repository}}:{{.Tag}} {{.ID}}']).trim().split('\n').sort();
