@@ -143,3 +143,22 @@ test('docker save subset: only the missing images, their configs and layer folde
   assert.equal(savedName('ghcr.io/getsentry/snuba:26.8.0'), 'ghcr.io/getsentry/snuba:26.8.0');
   assert.equal(savedName('localhost:5000/x'), 'localhost:5000/x:latest');
 });
+
+test('offline render: pip installs from sentry/wheels only, a URL requirement becomes its wheel name; online unchanged', async () => {
+  const { buildView } = await import('../../src/render/view.js');
+  const { renderFiles } = await import('../../src/render/files.js');
+  const { sentryBuildRequirements } = await import('../../src/bundle/wheels.js');
+  const a = answers({ tag: '26.8.0', plugins: ['sentry-onprem-testplugin==1.0'] });
+  const file = (offline: boolean, path: string) => renderFiles(buildView(a, 'k'.repeat(50), '/srv/sentry', { launchpadRpc: 'x' }, { offlineWheels: offline })).find((f) => f.path === path)!.content;
+  assert.match(file(true, 'sentry/Dockerfile'), /PIP_FIND_LINKS= pip install --no-index --find-links \/usr\/src\/sentry\/wheels -r/);
+  assert.doesNotMatch(file(false, 'sentry/Dockerfile'), /--no-index|wheels/);
+  assert.match(file(true, 'sentry/.dockerignore'), /^!wheels$/m);
+  assert.doesNotMatch(file(false, 'sentry/.dockerignore'), /wheels/);
+  assert.match(file(false, 'sentry/requirements.txt'), /^sentry-nodestore-s3 @ https:\/\/github\.com\//m);
+  assert.match(file(true, 'sentry/requirements.txt'), /^sentry-nodestore-s3$/m);
+  assert.match(file(true, 'sentry/requirements.txt'), /^sentry-onprem-testplugin==1\.0$/m);
+  const req = sentryBuildRequirements(a);
+  assert.equal(req.base, 'ghcr.io/getsentry/sentry:26.8.0');
+  assert.deepEqual(req.requirements.map((r) => r.split(/[ =@]/)[0]), ['sentry-onprem-testplugin', 'sentry-nodestore-s3']);
+  assert.deepEqual(sentryBuildRequirements(answers({ tag: '9.1.2' })).requirements, []);
+});
