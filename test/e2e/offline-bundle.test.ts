@@ -23,6 +23,8 @@ import { parseManifest, type BundleManifest } from '../../src/bundle/manifest.js
 const PORTS = { http: 18080, https: 18443 };
 const work = mkdtempSync(join(tmpdir(), 'sentry-onprem-offline-'));
 let engine: OfflineEngine | undefined;
+/** The 9.1.2 install on the offline engine, uninstalled before 26.8.0 (both name their volumes sentry-data, ...). */
+let installed912: string | undefined;
 after(() => {
   engine?.stop();
   rmSync(work, { recursive: true, force: true });
@@ -124,6 +126,7 @@ test('offline install of 9.1.2 from a bundle on an engine in a network namespace
   // 4. The install from the bundle alone.
   const first = cliOffline(e, ['install', '--dir', f.dir, '--answers', f.answersFile, '--bundle', bundle, '--yes']);
   assert.equal(first.code, 0, first.stderr.slice(-4000));
+  installed912 = f.dir;
   assert.match(first.stderr, /Pull images: loaded 6 from the bundle/);
   t.diagnostic(`install from the bundle: ${first.ms} ms`);
   const ps = JSON.parse(`[${e.docker(['ps', '-a', '--format', '{{json .}}']).trim().split('\n').join(',')}]`) as Array<{ Names: string; State: string; Status: string }>;
@@ -151,4 +154,42 @@ test('offline install of 9.1.2 from a bundle on an engine in a network namespace
   assert.deepEqual(e.docker(['images', '--no-trunc', '--format', '{{.Repository}}:{{.Tag}} {{.ID}}']).trim().split('\n').sort(), imagesAfter);
   t.diagnostic(`re-run: ${again.ms} ms, bundle check ${checked} s`);
   assert.ok(readdirSync(f.dir).length > 0);
+});
+
+test('offline install of 26.8.0 (errors-only) from a bundle on the same offline engine, after 9.1.2 is uninstalled there', { timeout: 2_400_000 }, async (t) => {
+  if (!engine) return void t.skip('the offline engine of the 9.1.2 test did not start');
+  const e = engine;
+  if (installed912) {
+    const gone = cliOffline(e, ['uninstall', '--dir', installed912, '--delete-data', '--yes']);
+    assert.equal(gone.code, 0, gone.stderr);
+    assert.equal(e.docker(['ps', '-aq']).trim(), '', 'uninstall left containers');
+  }
+  // Images by tag (loaded images carry no registry digest) and the S3 nodestore as a plugin: its wheel is bundled.
+  const f = fixture('26.8.0', { http: 18480, https: 18481 }, 'profile: errors-only\nimages: {digests: drop}\nplugins: [sentry-nodestore-s3==1.0.0]');
+  const bundle = join(work, 'sentry-26.8.0.bundle');
+  const made = await runCli(['bundle', 'create', '--tag', '26.8.0', '--answers', f.answersFile, '-o', bundle], { ...process.env, DOCKER_CONFIG: V2_CONFIG });
+  assert.equal(made.code, 0, made.stderr);
+  assert.ok(listTar(bundle).some((m) => /^wheels\/sentry_nodestore_s3-1\.0\.0-/.test(m.name)));
+  t.diagnostic(`26.8.0 errors-only bundle: ${statSync(bundle).size} bytes, made in ${made.ms} ms; ${made.stdout.trim()}`);
+
+  // The release's healthcheck timings are .env variables Compose lets the environment override (as the 26.8.0 e2e does).
+  const env = { ...process.env, DOCKER_HOST: e.host, DOCKER_CONFIG: V2_CONFIG, CI: 'true', HEALTHCHECK_INTERVAL: '3s', HEALTHCHECK_START_PERIOD: '3s', HEALTHCHECK_FILE_INTERVAL: '10s' };
+  const first = e.inNetns(process.execPath, [CLI, 'install', '--dir', f.dir, '--answers', f.answersFile, '--bundle', bundle, '--yes'], env, 1_800_000);
+  assert.equal(first.code, 0, first.stderr.slice(-5000));
+  assert.match(first.stderr, /Pull images: loaded \d+ from the bundle/);
+  t.diagnostic(`26.8.0 install from the bundle: ${first.ms} ms`);
+  const ps = JSON.parse(`[${e.docker(['ps', '-a', '--format', '{{json .}}']).trim().split('\n').join(',')}]`) as Array<{ Names: string; State: string; Status: string }>;
+  const services = ps.filter((c) => !/-run-/.test(c.Names));
+  assert.ok(services.length >= 25, `${services.length} containers`);
+  for (const c of services) {
+    assert.equal(c.State, 'running', `${c.Names}: ${c.Status}`);
+    assert.doesNotMatch(c.Status, /unhealthy|starting/, c.Names);
+  }
+  const health = e.inNetns('curl', ['-sk', '-o', '/dev/null', '-w', '%{http_code}', '--resolve', `sentry.e2e.test:18481:127.0.0.1`, 'https://sentry.e2e.test:18481/_health/']);
+  assert.equal(health.stdout, '200', health.stderr);
+
+  const again = e.inNetns(process.execPath, [CLI, 'install', '--dir', f.dir, '--answers', f.answersFile, '--bundle', bundle, '--yes'], env, 900_000);
+  assert.equal(again.code, 0, again.stderr.slice(-3000));
+  assert.match(again.stderr, /Pull images: skipped, all \d+ images present/);
+  t.diagnostic(`26.8.0 re-run: ${again.ms} ms`);
 });
