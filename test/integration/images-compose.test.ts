@@ -20,7 +20,7 @@ interface Listed {
 }
 
 function composeImages(dir: string): string[] {
-  const env = { ...process.env, DOCKER_CONFIG: COMPOSE_V2_CONFIG };
+  const env: NodeJS.ProcessEnv = { ...process.env, DOCKER_CONFIG: COMPOSE_V2_CONFIG };
   for (const k of Object.keys(env)) if (/^(COMPOSE_|SENTRY_|DOCKER_HOST)/.test(k)) delete env[k];
   const r = spawnSync('docker', ['compose', 'config', '--images'], { cwd: dir, env, encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
