@@ -162,3 +162,23 @@ test('offline render: pip installs from sentry/wheels only, a URL requirement be
   assert.deepEqual(req.requirements.map((r) => r.split(/[ =@]/)[0]), ['sentry-onprem-testplugin', 'sentry-nodestore-s3']);
   assert.deepEqual(sentryBuildRequirements(answers({ tag: '9.1.2' })).requirements, []);
 });
+
+test('progress: bytes, rate and an ETA rewritten in place on a terminal; plain lines without one', async () => {
+  const { Progress, formatBytes } = await import('../../src/bundle/progress.js');
+  assert.equal(formatBytes(1536), '1.5 KiB');
+  assert.equal(formatBytes(3 * 2 ** 30), '3.0 GiB');
+  const seen: string[] = [];
+  const out = { isTTY: true, write: (s: string) => (seen.push(s), true) } as unknown as NodeJS.WriteStream;
+  const p = new Progress('images', 100 * 2 ** 20, out, true);
+  await new Promise((r) => setTimeout(r, 20));
+  p.add(10 * 2 ** 20);
+  assert.match(seen[0], /^\r\x1b\[2Kimages: 10\.0 MiB of ~100\.0 MiB \(10%\), [\d.]+ [KMG]?i?B\/s, ETA \d+ s$/);
+  p.finish();
+  assert.match(seen.at(-1)!, /^\r\x1b\[2Kimages: 10\.0 MiB in [\d.]+ s\n$/);
+  const plain: string[] = [];
+  const q = new Progress('images', 0, { isTTY: false, write: (s: string) => (plain.push(s), true) } as unknown as NodeJS.WriteStream, false);
+  q.add(5);
+  q.finish();
+  assert.deepEqual(plain.length, 1, 'no line before 10 s, then the final one');
+  assert.match(plain[0], /^images: 5 B in [\d.]+ s\n$/);
+});
