@@ -117,7 +117,7 @@ test('offline install of 9.1.2 from a bundle on an engine in a network namespace
     assert.match(r.stderr, b.message, b.what);
     assert.equal(empty(), '', `${b.what}: nothing loaded`);
     assert.ok(!existsSync(join(dir, 'docker-compose.yml')), `${b.what}: nothing rendered`);
-    t.diagnostic(`${b.what}: ${r.stderr.split('\n')[0]}`);
+    t.diagnostic(`${b.what}: ${r.stderr.split('\n').find((l) => l.startsWith('error')) ?? ''}`);
   }
   rmSync(flipped);
   rmSync(cut);
