@@ -153,6 +153,30 @@ test('offline install of 9.1.2 from a bundle on an engine in a network namespace
   assert.ok(checked < 2, again.stderr);
   assert.deepEqual(e.docker(['images', '--no-trunc', '--format', '{{.Repository}}:{{.Tag}} {{.ID}}']).trim().split('\n').sort(), imagesAfter);
   t.diagnostic(`re-run: ${again.ms} ms, bundle check ${checked} s`);
+
+  // 6. An upgrade bundle (9.1.2 -> 20.7.0): its manifest names the path and the one-off step's helper image; the
+  // install bundle is refused for the upgrade before anything changes; the upgrade bundle passes (dry run).
+  const up = join(work, 'upgrade-20.7.0.bundle');
+  const upMade = await runCli(['bundle', 'create', '--tag', '20.7.0', '--from', '9.1.2', '--answers', f.answersFile, '-o', up], { ...process.env, DOCKER_CONFIG: V2_CONFIG });
+  assert.equal(upMade.code, 0, upMade.stderr);
+  const upMembers = listTar(up);
+  const upLast = upMembers.at(-1)!;
+  const upManifest = parseManifest(readFileSync(up).subarray(upLast.offset, upLast.offset + upLast.size).toString()) as BundleManifest;
+  assert.equal(upManifest.from, '9.1.2');
+  assert.equal(upManifest.release, '20.7.0');
+  assert.deepEqual(upManifest.images.find((i) => i.name === 'tianon/postgres-upgrade:9.5-to-9.6')?.uses, [{ kind: 'helper', tag: '20.7.0', step: 'postgres-9.5-to-9.6' }]);
+  assert.ok(upMembers.some((m) => m.name.startsWith('wheels/sentry_onprem_testplugin-1.0-')));
+  t.diagnostic(`upgrade bundle: ${statSync(up).size} bytes, ${upManifest.images.length} images, made in ${upMade.ms} ms`);
+  const running = e.docker(['ps', '-q', '--no-trunc']).trim().split('\n').sort();
+  const wrong = cliOffline(e, ['upgrade', '--dir', f.dir, '--tag', '20.7.0', '--bundle', bundle, '--yes']);
+  assert.equal(wrong.code, 3, wrong.stderr);
+  assert.match(wrong.stderr, /carries Sentry 9\.1\.2, this run needs 9\.1\.2 -> 20\.7\.0/);
+  const dry = cliOffline(e, ['upgrade', '--dir', f.dir, '--tag', '20.7.0', '--bundle', up, '--dry-run']);
+  assert.equal(dry.code, 0, dry.stderr);
+  assert.match(dry.stderr, /parts verified \(SHA-256\)/);
+  assert.deepEqual(e.docker(['images', '--no-trunc', '--format', '{{.Repository}}:{{.Tag}} {{.ID}}']).trim().split('\n').sort(), imagesAfter, 'nothing loaded');
+  assert.deepEqual(e.docker(['ps', '-q', '--no-trunc']).trim().split('\n').sort(), running, 'the 9.1.2 stack kept running');
+  rmSync(up);
   assert.ok(readdirSync(f.dir).length > 0);
 });
 
