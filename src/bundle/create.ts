@@ -5,7 +5,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { open, rename, rm, mkdtemp, readFile, readdir } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { execa } from 'execa';
@@ -86,6 +86,15 @@ export async function createBundle(o: CreateOptions): Promise<BundleManifest> {
   const tmp = join(dirname(o.out), `.${basename(o.out)}.${randomBytes(6).toString('hex')}.tmp`);
   const fh = await open(tmp, 'wx', 0o644);
   const scratch = await mkdtemp(join(tmpdir(), 'sentry-onprem-bundle-'));
+  // Interrupted: no half-written bundle is left beside the target.
+  const onSignal = (sig: NodeJS.Signals) => {
+    rmSync(tmp, { force: true });
+    rmSync(scratch, { recursive: true, force: true });
+    process.stderr.write(`\n${sig}: bundle not written\n`);
+    process.exit(EXIT.cancelled);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   try {
     const w = new TarWriter(fh);
     const parts: BundlePart[] = [];
@@ -134,6 +143,8 @@ export async function createBundle(o: CreateOptions): Promise<BundleManifest> {
     await rm(tmp, { force: true });
     throw err;
   } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     await rm(scratch, { recursive: true, force: true });
   }
 }

@@ -31,3 +31,22 @@ test('bundle create: bad -o or --tag is exit 2; images the engine lacks are exit
     removeDir(root);
   }
 });
+
+test('bundle create interrupted (SIGINT while saving): exit 130, no bundle and no temporary file left', async (t) => {
+  if (!engineReachable()) return void t.skip('no engine');
+  const root = tempDir();
+  try {
+    const { spawn } = await import('node:child_process');
+    const { CLI } = await import('../helpers/cli.js');
+    const child = spawn(process.execPath, [CLI, 'bundle', 'create', '--tag', '9.1.2', '-o', join(root, 'b.bundle')], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d) => (err += d));
+    await new Promise<void>((res) => child.stderr.on('data', () => /saving 6 images/.test(err) && res()));
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((res) => child.on('close', (c) => res(c)));
+    assert.equal(code, 130, err);
+    assert.deepEqual(readdirSync(root), []);
+  } finally {
+    removeDir(root);
+  }
+});
