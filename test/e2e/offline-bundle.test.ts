@@ -171,7 +171,8 @@ test('offline install of 9.1.2 from a bundle on an engine in a network namespace
   const wrong = cliOffline(e, ['upgrade', '--dir', f.dir, '--tag', '20.7.0', '--bundle', bundle, '--yes']);
   assert.equal(wrong.code, 3, wrong.stderr);
   assert.match(wrong.stderr, /carries Sentry 9\.1\.2, this run needs 9\.1\.2 -> 20\.7\.0/);
-  const dry = cliOffline(e, ['upgrade', '--dir', f.dir, '--tag', '20.7.0', '--bundle', up, '--dry-run']);
+  // 20.7.0's ClickHouse asks nofile 262144, above this engine's 20000: the dry run starts nothing, so the check is waived.
+  const dry = cliOffline(e, ['upgrade', '--dir', f.dir, '--tag', '20.7.0', '--bundle', up, '--dry-run', '--skip-check', 'ulimits']);
   assert.equal(dry.code, 0, dry.stderr);
   assert.match(dry.stderr, /parts verified \(SHA-256\)/);
   assert.deepEqual(e.docker(['images', '--no-trunc', '--format', '{{.Repository}}:{{.Tag}} {{.ID}}']).trim().split('\n').sort(), imagesAfter, 'nothing loaded');
