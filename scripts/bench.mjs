@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm run bench`: start-up time of the installed command (package.json's bin, `--version`) against bare `node -e 0`,
 // measured in the same run (interleaved, median of RUNS each). Fails when the CLI takes 3x or more.
-// Then runs scripts/bench-check.mjs and scripts/bench-install.mjs when they exist, printing their lines.
+// Then runs scripts/bench-check.mjs, scripts/bench-install.mjs and scripts/bench-bundle.ts (with tsx) when they exist,
+// printing their lines.
 import { spawnSync, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -54,7 +55,7 @@ function runScript(name) {
   }
   console.log(`bench: running ${name}`);
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [file], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...(name.endsWith('.ts') ? ['--import', 'tsx'] : []), file], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     const prefix = (stream, out) => {
       let rest = '';
       stream.on('data', (d) => {
@@ -73,5 +74,5 @@ function runScript(name) {
   });
 }
 
-for (const s of ['bench-check.mjs', 'bench-install.mjs']) if ((await runScript(s)) !== 0) failed = true;
+for (const s of ['bench-check.mjs', 'bench-install.mjs', 'bench-bundle.ts']) if ((await runScript(s)) !== 0) failed = true;
 process.exit(failed ? 1 : 0);

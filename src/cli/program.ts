@@ -53,6 +53,7 @@ export function buildProgram(): { program: Command; exitCode: () => number } {
     .option('--dry-run', 'walk the pipeline and print what each step would do; change nothing')
     .option('--force', 'overwrite files edited since the last render (a timestamped backup is kept)')
     .option('--adopt-volumes', 'take existing volumes that no install owns (no label, no container) as this install\'s; recorded in its state')
+    .option('--bundle <file>', 'install from this bundle (`bundle create`): verified first, images loaded from it, no pull')
     .addOption(new Option('--skip-check <id>', 'turn a failure of this preflight check into a warning').argParser(collect).default([]))
     .action(async (opts) => {
       const { install } = await import('../commands/install.js');
@@ -114,10 +115,38 @@ export function buildProgram(): { program: Command; exitCode: () => number } {
     .option('--yes', 'never ask: go ahead, and restore the database on a failed migration')
     .option('--dry-run', 'print the plan (hops, images, files, steps); change nothing')
     .option('--no-backup', 'skip the database dump (the configuration is still kept for the rollback)')
+    .option('--bundle <file>', 'upgrade from this bundle (`bundle create --from`): verified first, images loaded from it, no pull')
     .addOption(new Option('--skip-check <id>', 'turn a failure of this preflight check into a warning').argParser(collect).default([]))
     .action(async (opts) => {
       const { upgrade } = await import('../commands/upgrade.js');
       code = await upgrade(opts);
+    });
+
+  program
+    .command('images')
+    .description('every image an install (or an upgrade from --from) of a release needs, with registry, id and digest')
+    .requiredOption('--tag <tag>', 'the Sentry release')
+    .option('--from <tag>', 'the installed release an upgrade starts from: every hop\'s images')
+    .option('--dir <dir>', 'install directory whose saved answers apply')
+    .option('--answers <file>', 'YAML answers file (images.registry, profile, plugins)')
+    .option('--json', 'print JSON')
+    .action(async (opts) => {
+      const { images } = await import('../commands/images.js');
+      code = await images(opts);
+    });
+
+  const bundle = program.command('bundle').description('one file that installs or upgrades Sentry on a host without a registry');
+  bundle
+    .command('create')
+    .description('save every image a release needs, this package and a manifest into one file')
+    .requiredOption('--tag <tag>', 'the Sentry release')
+    .option('--from <tag>', 'an upgrade bundle: from this installed release')
+    .requiredOption('-o, --output <file>', 'the bundle file to write')
+    .option('--dir <dir>', 'install directory whose saved answers apply')
+    .option('--answers <file>', 'YAML answers file (images.registry, profile, plugins)')
+    .action(async (opts) => {
+      const { bundleCreate } = await import('../commands/bundle.js');
+      code = await bundleCreate(opts);
     });
 
   program

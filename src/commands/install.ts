@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { isInteractive, loadAnswers, type LoadedAnswers } from '../answers/load.js';
 import { layoutFor, type Layout } from '../layout.js';
 import { CancelledError, EXIT, UserError } from '../errors.js';
@@ -108,6 +108,16 @@ async function runInstall(flags: InstallFlags, layout: Layout, loaded: LoadedAns
   const t0 = Date.now();
   let current: Step | undefined;
   try {
+    if (flags.bundle) {
+      // Before anything changes: a damaged, cut or foreign bundle is refused here (exit 3, nothing loaded).
+      const { verifyBundle } = await import('../bundle/verify.js');
+      const { installImages } = await import('../bundle/needed-images.js');
+      const { useBundle } = await import('../bundle/session.js');
+      const { readVerified } = await import('../bundle/verified-stamp.js');
+      const { sentryBuildRequirements } = await import('../bundle/wheels.js');
+      const wants = { release: loaded.answers.tag, images: installImages(loaded.answers).map((i) => i.name), requirements: sentryBuildRequirements(loaded.answers).requirements };
+      useBundle(await verifyBundle(resolve(flags.bundle), wants, (l) => out.write(`${l}\n`), readVerified(layout)));
+    }
     const compose = await chooseCompose(ctx);
     ctx.runner = new ComposeRunner(compose, layout.dir, log);
     out.write(`sentry-onprem install: Sentry ${loaded.answers.tag} in ${layout.dir}${dryRun ? ' (dry run: nothing is changed)' : ''}\n`);
@@ -137,6 +147,10 @@ async function runInstall(flags: InstallFlags, layout: Layout, loaded: LoadedAns
     };
     if (out.isTTY && !process.env.CI) await runWithListr(INSTALL_STEPS, execStep);
     else await runPlain(INSTALL_STEPS, execStep, out);
+    if (flags.bundle && !dryRun) {
+      const [{ rememberVerified }, { activeBundle }] = await Promise.all([import('../bundle/verified-stamp.js'), import('../bundle/session.js')]);
+      rememberVerified(layout, activeBundle()!.stamp);
+    }
     out.write(`install ${dryRun ? 'dry run ' : ''}finished in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
     return EXIT.ok;
   } catch (err) {

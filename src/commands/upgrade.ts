@@ -5,7 +5,7 @@
  * release that ran, and the command exits non-zero saying what failed and what runs now.
  */
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { isInteractive, loadAnswers, type LoadedAnswers } from '../answers/load.js';
 import { layoutFor, type Layout } from '../layout.js';
 import { CancelledError, EXIT, UserError } from '../errors.js';
@@ -38,6 +38,8 @@ import { failureReport, successReport } from '../upgrade/report.js';
 import type { ComposeCommand } from '../compose/runner.js';
 import { RELEASES, isSupportedTag, type SupportedTag } from '../catalog.js';
 import { refuseForeignOwnership } from '../ownership/guard.js';
+import { activeBundle } from '../bundle/session.js';
+import { bundleWheels } from '../bundle/wheels.js';
 
 export interface UpgradeFlags {
   tag: string;
@@ -47,6 +49,8 @@ export interface UpgradeFlags {
   /** false with --no-backup */
   backup?: boolean;
   skipCheck?: string[];
+  /** upgrade from this bundle (`bundle create --from`): verified first, images loaded from it, no pull */
+  bundle?: string;
 }
 
 const EXIT_FOR_REFUSAL = { 'unknown-tag': EXIT.usage, downgrade: EXIT.usage, unsupported: EXIT.prerequisite } as const;
@@ -112,6 +116,7 @@ async function runUpgrade(flags: UpgradeFlags, layout: Layout, from: SupportedTa
       throw new UserError(`sentry-onprem.yml says tag ${current.answers.tag}, but Sentry ${from} is installed`, EXIT.usage, `Set tag: ${from} there; \`upgrade --tag\` changes it. Nothing was changed.`);
     }
     progress.line(`sentry-onprem upgrade: Sentry ${formatPath(path.path)} in ${layout.dir}${dryRun ? ' (dry run: nothing is changed)' : ''}`);
+    if (flags.bundle) await offlineFrom(flags.bundle, from, await loadAnswers({ tag: flags.tag, yes: true }, layout, false), dryRun, (l) => progress.line(l));
     let state = readState(layout.stateFile);
     const database = await verifySource({ layout, from, current, progress });
     const withDatabaseBackup = flags.backup !== false;
@@ -134,11 +139,11 @@ async function runUpgrade(flags: UpgradeFlags, layout: Layout, from: SupportedTa
       // Before the hop's first change: the disk of its worst moment (measured again: the earlier hop changed it) and its images.
       if (i > 0) disk = await measureDisk({ project: RELEASES[hop.from as SupportedTag].projectName, answers: current.answers, layout });
       const hopSpace = hopDisk({ copies: ARRIVALS[to]?.copies ?? [], withDatabaseBackup, now: disk });
-      const images = await imagesReady(hopImages(hop, target.answers));
+      const images = await imagesReady(hopImages(hop, target.answers), inActiveBundle);
       const short = hopRefusal({ from: hop.from, to: hop.to, disk: hopSpace, images });
       if (short) throw short;
       progress.line(`preflight for ${hop.to}: disk at the worst moment ${describeHopDisk(hopSpace)}; images ${describeImages(images)}`);
-      const render = planRender(layout, target.answers, target.answers.admin.password !== undefined, target.secrets);
+      const render = planRender(layout, target.answers, target.answers.admin.password !== undefined, target.secrets, false, { offlineWheels: bundleWheels(activeBundle()).length > 0 });
       refuseConflicts(render, log);
       if (i === 0 && interactive && !flags.yes) await confirmPlan(path.path, layout.dir, err);
       const fromCtx = releaseCtx(ctxInput(layout, log, stamp, false, current, state, compose));
@@ -222,12 +227,12 @@ async function dryHop(o: {
     problems.push(e.message);
   }
   const disk = hopDisk({ copies: ARRIVALS[to]?.copies ?? [], withDatabaseBackup: o.withDatabaseBackup, now: o.disk });
-  const images = await imagesReady(hopImages(o.hop, o.target.answers));
+  const images = await imagesReady(hopImages(o.hop, o.target.answers), inActiveBundle);
   const short = hopRefusal({ from: o.hop.from, to: o.hop.to, disk, images });
   if (short) problems.push(short.message);
   let render: RenderPlan | undefined;
   if (o.i === 0) {
-    render = planRender(o.layout, o.target.answers, o.target.answers.admin.password !== undefined, o.target.secrets);
+    render = planRender(o.layout, o.target.answers, o.target.answers.admin.password !== undefined, o.target.secrets, false, { offlineWheels: bundleWheels(activeBundle()).length > 0 });
     refuseConflicts(render, o.log);
   }
   const blockers = hopBlockers(o.hop.from, o.hop.to);
@@ -235,9 +240,32 @@ async function dryHop(o: {
   return { hop: o.hop, answers: o.target.answers, render, checks, blockers, problems, images, disk, downtime };
 }
 
+/** Whether the run's verified bundle carries an image (by the name compose and the one-off steps use). */
+function inActiveBundle(image: string): boolean {
+  return activeBundle()?.manifest.images.some((i) => i.name === image) ?? false;
+}
+
 /** The target's pulled images and those its one-off steps run. */
 function hopImages(hop: Hop, answers: LoadedAnswers['answers']): string[] {
   return [...pulledImages(hop.to as SupportedTag, answers.images), ...hop.oneOffs.flatMap((id) => ONE_OFFS[id].images?.(answers) ?? [])];
+}
+
+/**
+ * Verifies the upgrade bundle before anything changes (exit 3 when damaged, cut or for another path) and makes
+ * it the run's image source: each hop's images step loads from it; the one-off steps' helper images are loaded now.
+ */
+async function offlineFrom(file: string, from: string, target: LoadedAnswers, dryRun: boolean, say: (l: string) => void): Promise<void> {
+  const { verifyBundle } = await import('../bundle/verify.js');
+  const { upgradeImages } = await import('../bundle/needed-images.js');
+  const { useBundle } = await import('../bundle/session.js');
+  const needed = upgradeImages(from, target.answers);
+  const bundle = await verifyBundle(resolve(file), { release: target.answers.tag, from, images: needed.map((i) => i.name) }, say);
+  useBundle(bundle);
+  const helpers = needed.filter((i) => i.uses.some((u) => u.kind === 'helper')).map((i) => i.name);
+  if (dryRun || !helpers.length) return;
+  const { loadMissing } = await import('../bundle/load.js');
+  const r = await loadMissing(bundle, helpers, say);
+  if (r.loaded.length) say(`loaded the one-off images ${r.loaded.join(', ')} from the bundle`);
 }
 
 function ctxInput(layout: ReturnType<typeof layoutFor>, log: RunLog, stamp: string, dryRun: boolean, loaded: LoadedAnswers, state: InstallState, compose?: ComposeCommand) {

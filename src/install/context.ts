@@ -15,6 +15,8 @@ export interface InstallFlags extends AnswerFlags {
   force?: boolean;
   /** take existing volumes that nothing owns as this install's (recorded in state.json) */
   adoptVolumes?: boolean;
+  /** install from this bundle file (`bundle create`): verified first, images loaded from it, nothing pulled */
+  bundle?: string;
 }
 
 export interface Ctx {

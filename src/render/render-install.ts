@@ -45,7 +45,7 @@ export function savedAnswersYaml(a: Answers): string {
   );
 }
 
-export function planRender(layout: Layout, answers: Answers, adminPasswordInline: boolean, known: Secrets, force = false): RenderPlan {
+export function planRender(layout: Layout, answers: Answers, adminPasswordInline: boolean, known: Secrets, force = false, opts: { offlineWheels?: boolean } = {}): RenderPlan {
   const secrets: Secrets = { ...known };
   const newSecretKey = !secrets.secretKey;
   if (newSecretKey) secrets.secretKey = generateSecret(50);
@@ -58,7 +58,7 @@ export function planRender(layout: Layout, answers: Answers, adminPasswordInline
   secrets.ldapBindPassword = answers.ldap.bindPassword || undefined;
   const secretsChanged = JSON.stringify(clean(secrets)) !== JSON.stringify(clean(known));
 
-  const view = buildView(answers, secrets.secretKey!, layout.dir, secrets.generated);
+  const view = buildView(answers, secrets.secretKey!, layout.dir, secrets.generated, opts);
   // Beside the kept copies it vouches for, so backups and rollbacks carry it with them.
   const fingerprintFile = join(layout.renderedDir, '.fingerprint');
   const rendered = renderFilesCached(view, layout.renderedDir, fingerprintFile);

@@ -32,6 +32,8 @@ export interface View {
   tls: { enabled: boolean; certSource: string; keySource: string };
   ports: Answers['ports'];
   requirements: string[];
+  /** Installing from a bundle: pip installs only the wheels it carries (sentry/wheels), never from an index. */
+  offlineWheels: boolean;
   ldap: Answers['ldap'] & { groupTypeClass: string };
   retention: Answers['retention'];
   images: ImageSet;
@@ -66,7 +68,7 @@ export function composePath(installDir: string, p: string): string {
   return rel && !rel.startsWith('..') && !isAbsolute(rel) ? `./${rel}` : abs;
 }
 
-export function buildView(a: Answers, secretKey: string, installDir: string, generated: Record<string, string> = {}): View {
+export function buildView(a: Answers, secretKey: string, installDir: string, generated: Record<string, string> = {}, opts: { offlineWheels?: boolean } = {}): View {
   const url = parseUrl(a.url)!;
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const release = RELEASES[a.tag];
@@ -110,7 +112,9 @@ export function buildView(a: Answers, secretKey: string, installDir: string, gen
       keySource: composePath(installDir, selfSigned ? './tls/key.pem' : a.tls.key),
     },
     ports: a.ports,
-    requirements,
+    // Offline, a requirement by URL (`name @ https://...`) is the wheel of that name the bundle carries.
+    requirements: opts.offlineWheels ? requirements.map((r) => (/^\S+\s*@\s*\S+:\/\//.test(r) ? requirementName(r) : r)) : requirements,
+    offlineWheels: Boolean(opts.offlineWheels),
     ldap: { ...a.ldap, groupTypeClass: GROUP_TYPES[a.ldap.groupType] },
     retention: a.retention,
     images: imagesFor(a.tag, a.images),

@@ -26,6 +26,8 @@ export async function targetChecks(o: { to: SupportedTag; answers: Answers; dir:
 /** Pulled images of a release: present here, or the registry answers for them (the manifest is there). */
 export interface ImagesReady {
   present: string[];
+  /** Not on the engine, carried by the run's verified bundle (`--bundle`): loaded from it, never pulled. */
+  bundled?: string[];
   pullable: string[];
   missing: Array<{ image: string; why: string }>;
 }
@@ -50,11 +52,20 @@ function askRegistry(image: string, timeoutMs: number): Promise<string | undefin
   return p;
 }
 
-export async function imagesReady(images: string[], timeoutMs = Number(process.env.SENTRY_ONPREM_REGISTRY_TIMEOUT_MS ?? 10_000)): Promise<ImagesReady> {
-  const r: ImagesReady = { present: [], pullable: [], missing: [] };
+export async function imagesReady(
+  images: string[],
+  inBundle: (image: string) => boolean = () => false,
+  timeoutMs = Number(process.env.SENTRY_ONPREM_REGISTRY_TIMEOUT_MS ?? 10_000),
+): Promise<ImagesReady> {
+  const r: ImagesReady = { present: [], bundled: [], pullable: [], missing: [] };
   for (const image of [...new Set(images)]) {
     if (await inspectImage(image)) {
       r.present.push(image);
+      continue;
+    }
+    // A bundle's images are loaded from it by the hop's images step: no registry is asked (offline hosts).
+    if (inBundle(image)) {
+      r.bundled!.push(image);
       continue;
     }
     const why = await askRegistry(image, timeoutMs);
@@ -66,6 +77,7 @@ export async function imagesReady(images: string[], timeoutMs = Number(process.e
 
 export function describeImages(r: ImagesReady): string {
   const parts = [`${r.present.length} present`];
+  if (r.bundled?.length) parts.push(`${r.bundled.length} to load from the bundle`);
   if (r.pullable.length) parts.push(`${r.pullable.length} to pull (the registry has them: ${r.pullable.join(', ')})`);
   if (r.missing.length) parts.push(`${r.missing.length} NEITHER present NOR pullable: ${r.missing.map((m) => `${m.image} (${m.why})`).join(', ')}`);
   return parts.join('; ');

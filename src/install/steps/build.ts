@@ -12,6 +12,8 @@ import { readPlanned } from '../planned-file.js';
 import { UserError, EXIT } from '../../errors.js';
 import { DIR_LABEL } from '../../ownership/engine.js';
 import { done, skipped, type Ctx, type Step } from '../context.js';
+import { activeBundle } from '../../bundle/session.js';
+import { writeWheels } from '../../bundle/wheels.js';
 
 interface Built {
   image: string;
@@ -46,6 +48,12 @@ export const buildStep: Step = {
     const built: string[] = [];
     const planned: string[] = [];
     const sentryImage = sentryImageFor(ctx.answers!.tag, ctx.answers!.images);
+    // From a bundle: its wheels into the Sentry build context, where the rendered Dockerfile installs them from.
+    const bundle = activeBundle();
+    if (bundle && !ctx.dryRun) {
+      const n = writeWheels(bundle, ctx.layout.dir);
+      if (n) out(`wrote ${n} wheels from the bundle into sentry/wheels/`);
+    }
     // In order: the cron image's hash depends on the Sentry image just built.
     for (const b of builds(ctx)) {
       const hash = await inputsHash(ctx, b);

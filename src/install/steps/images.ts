@@ -1,8 +1,13 @@
-/** Step: every image the compose file pulls, present locally or pulled with retries through images.registry. */
+/**
+ * Step: every image the compose file pulls, present locally or pulled with retries through images.registry; with
+ * a bundle (`--bundle`), loaded from it instead, and nothing is pulled.
+ */
 import { pulledImages } from '../../render/images.js';
 import { docker, inspectImage } from '../docker.js';
 import { UserError, EXIT } from '../../errors.js';
 import { done, skipped, type Step } from '../context.js';
+import { activeBundle } from '../../bundle/session.js';
+import { installImages } from '../../bundle/needed-images.js';
 
 const ATTEMPTS = 4;
 
@@ -41,10 +46,18 @@ export const imagesStep: Step = {
   title: 'Pull images',
   async run(ctx, out) {
     const a = ctx.answers!;
-    const wanted = pulledImages(a.tag, a.images);
+    const bundle = activeBundle();
+    // From a bundle: the images of the answers' profile, which it carries; else every image the release pulls.
+    const wanted = bundle ? installImages(a).map((i) => i.name) : pulledImages(a.tag, a.images);
     const missing: string[] = [];
     for (const image of wanted) if (!(await inspectImage(image))) missing.push(image);
     if (!missing.length) return skipped(`all ${wanted.length} images present`);
+    if (bundle) {
+      if (ctx.dryRun) return skipped(`dry run: would load ${missing.join(', ')} from ${bundle.path}`);
+      const { loadMissing } = await import('../../bundle/load.js');
+      const r = await loadMissing(bundle, missing, out);
+      return done(`loaded ${r.loaded.length} from the bundle`);
+    }
     if (ctx.dryRun) return skipped(`dry run: would pull ${missing.join(', ')}`);
     for (const image of missing) {
       out(`pulling ${image}`);

@@ -3,13 +3,15 @@ import { commitRender, conflicts, hasWork, planRender, describeChanges } from '.
 import { unifiedDiff } from '../../render/apply.js';
 import { UserError, EXIT } from '../../errors.js';
 import { done, skipped, type Step } from '../context.js';
+import { activeBundle } from '../../bundle/session.js';
+import { bundleWheels } from '../../bundle/wheels.js';
 
 export const renderStep: Step = {
   id: 'render',
   title: 'Render configuration files',
   async run(ctx, out) {
     const a = ctx.answers!;
-    const plan = planRender(ctx.layout, a, a.admin.password !== undefined, ctx.secrets ?? {}, ctx.flags.force);
+    const plan = planRender(ctx.layout, a, a.admin.password !== undefined, ctx.secrets ?? {}, ctx.flags.force, { offlineWheels: bundleWheels(activeBundle()).length > 0 });
     ctx.plan = plan;
     ctx.secrets = plan.secrets;
     ctx.log.addSecrets(Object.values(plan.secrets));
