@@ -5,7 +5,7 @@
  * low LimitNOFILE on docker.service. The release's limits come from the catalog, with the install
  * directory's docker-compose.override.yml applied. Only a local engine's limits can be read.
  */
-import { effectiveUlimits } from '../src/compose/ulimits.js';
+import { effectiveUlimits } from '../compose/ulimits.js';
 import { fmt, ulimitProblems, ulimitRemedy, type ServiceUlimits } from '../src/engine/rlimits.js';
 import type { EngineLimitsProbe } from './host/engine-limits.js';
 import type { Check, Verdict } from './types.js';

@@ -5,7 +5,7 @@
 import { appendFileSync, existsSync, mkdirSync, renameSync, statSync, unlinkSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { redact } from '../secrets.js';
-import type { CommandLog } from '../compose/runner.js';
+import type { CommandLog } from '../../compose/runner.js';
 
 export const ROTATE_BYTES = 1 << 20;
 export const ROTATE_KEEP = 5;

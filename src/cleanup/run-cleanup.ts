@@ -3,7 +3,7 @@
  * sentry-cleanup service owns it, see sentry-cleanup-plan.ts), then the vacuum, with the numbers an
  * operator wants to see: rows removed, database size before and after, free disk, time taken.
  */
-import type { ComposeRunner } from '../compose/runner.js';
+import type { ComposeRunner } from '../../compose/runner.js';
 import { projectContainers } from '../install/docker.js';
 import { UserError, EXIT } from '../errors.js';
 import { planSentryCleanup } from './sentry-cleanup-plan.js';

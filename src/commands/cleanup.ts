@@ -9,7 +9,7 @@ import { readInstallAnswers } from '../cleanup/install-answers.js';
 import type { Answers } from '../answers/schema.js';
 import { RELEASES } from '../catalog.js';
 import { EXIT, UserError } from '../errors.js';
-import { ComposeRunner } from '../compose/runner.js';
+import { ComposeRunner } from '../../compose/runner.js';
 import { withDirLock, type Holder } from '../lock/dir-lock.js';
 import { clearSkips, recordSkip, skipWarning } from '../cleanup/skipped.js';
 import { projectContainers, removeContainer } from '../install/docker.js';

@@ -13,7 +13,7 @@ import { RELEASES } from '../catalog.js';
 import { RunLog } from '../install/log.js';
 import { readState, writeState } from '../install/state.js';
 import { dryRunNote, withDirLock } from '../lock/dir-lock.js';
-import { ComposeRunner } from '../compose/runner.js';
+import { ComposeRunner } from '../../compose/runner.js';
 import { projectContainers, removeContainer } from '../install/docker.js';
 import type { Ctx, InstallFlags, Step, StepResult } from '../install/context.js';
 import { timestamp } from './render.js';

@@ -35,7 +35,7 @@ import { newHopDone, runHop, finishHop } from '../upgrade/run-hop.js';
 import { rollBack } from '../upgrade/rollback.js';
 import { describeUpgrade, type DryRunHop } from '../upgrade/dry-run.js';
 import { failureReport, successReport } from '../upgrade/report.js';
-import type { ComposeCommand } from '../compose/runner.js';
+import type { ComposeCommand } from '../../compose/runner.js';
 import { RELEASES, isSupportedTag, type SupportedTag } from '../catalog.js';
 import { refuseForeignOwnership } from '../ownership/guard.js';
 import { activeBundle } from '../bundle/session.js';

@@ -2,7 +2,7 @@
 import type { Layout } from '../layout.js';
 import type { Answers } from '../answers/schema.js';
 import type { Secrets } from '../secrets.js';
-import type { ComposeRunner } from '../compose/runner.js';
+import type { ComposeRunner } from '../../compose/runner.js';
 import type { RunLog } from './log.js';
 import type { InstallState } from './state.js';
 import type { RenderPlan } from '../render/render-install.js';

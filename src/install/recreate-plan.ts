@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
-import type { ComposeRunner } from '../compose/runner.js';
+import type { ComposeRunner } from '../../compose/runner.js';
 import { inspectImage, type ServiceContainer } from './docker.js';
 
 interface ServiceDoc {

@@ -5,7 +5,7 @@
  * it; here the same decision (config hash, image id) is made for the dependencies alone, and only
  * those that exist and changed are recreated, with `up -d --no-deps`, not the whole stack.
  */
-import type { ComposeRunner } from '../compose/runner.js';
+import type { ComposeRunner } from '../../compose/runner.js';
 import type { Ctx } from './context.js';
 import { projectContainers, type ServiceContainer } from './docker.js';
 import { configHashes, dependencyClosure, dependsOn, outdatedServices } from './recreate-plan.js';

@@ -4,7 +4,7 @@
  * The official 20.7.0 installer repairs that state before Snuba's bootstrap; so does this, by starting
  * ZooKeeper once with ZOOKEEPER_SNAPSHOT_TRUST_EMPTY=true until it has written a snapshot.
  */
-import type { ComposeRunner } from '../compose/runner.js';
+import type { ComposeRunner } from '../../compose/runner.js';
 import { execIn, removeContainer } from './docker.js';
 import { UserError, EXIT } from '../errors.js';
 

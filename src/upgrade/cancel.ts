@@ -1,5 +1,5 @@
 /** Ctrl-C during an upgrade: the running compose command is stopped, and the upgrade rolls back. */
-import { ComposeRunner } from '../compose/runner.js';
+import { ComposeRunner } from '../../compose/runner.js';
 import { CancelledError } from '../errors.js';
 
 export class Cancel {

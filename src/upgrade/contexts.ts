@@ -10,7 +10,7 @@ import type { RunLog } from '../install/log.js';
 import type { InstallState } from '../install/state.js';
 import type { Ctx } from '../install/context.js';
 import type { Secrets } from '../secrets.js';
-import { ComposeRunner, type ComposeCommand } from '../compose/runner.js';
+import { ComposeRunner, type ComposeCommand } from '../../compose/runner.js';
 
 export interface ContextInput {
   layout: Layout;

@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { upStep } from '../install/steps/up.js';
 import { waitForPostgres } from '../install/steps/migrations.js';
 import type { Ctx, StepResult } from '../install/context.js';
-import { ComposeRunner, type ComposeCommand } from '../compose/runner.js';
+import { ComposeRunner, type ComposeCommand } from '../../compose/runner.js';
 import { putBackFiles } from '../backup/config-files.js';
 import { restoreDatabase, runningPostgres } from '../backup/postgres.js';
 import { downProject } from './stack.js';

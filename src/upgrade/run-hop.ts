@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { RELEASES, type SupportedTag } from '../catalog.js';
 import type { Ctx, StepResult } from '../install/context.js';
-import type { ComposeCommand } from '../compose/runner.js';
+import type { ComposeCommand } from '../../compose/runner.js';
 import { waitForPostgres } from '../install/steps/migrations.js';
 import { imagesStep } from '../install/steps/images.js';
 import { renderStep } from '../install/steps/render-files.js';

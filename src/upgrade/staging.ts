@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { RenderPlan } from '../render/render-install.js';
 import { writeFileAtomic, ensureDir } from '../fs/atomic.js';
 import { layoutFor, type Layout } from '../layout.js';
-import { ComposeRunner, type ComposeCommand } from '../compose/runner.js';
+import { ComposeRunner, type ComposeCommand } from '../../compose/runner.js';
 import { buildStep } from '../install/steps/build.js';
 import type { Ctx, StepResult } from '../install/context.js';
 

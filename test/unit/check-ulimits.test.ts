@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
 import { parseProcLimits, ulimitProblems, type EngineLimits } from '../../src/engine/rlimits.js';
-import { ulimitsOfDoc } from '../../src/compose/ulimits.js';
+import { ulimitsOfDoc } from '../../compose/ulimits.js';
 import { decideUlimits, ulimitsCheck } from '../../checks/ulimits.js';
 import { isInitUserns, parseStatusCaps, pidFileCandidates, readEngineLimits } from '../../checks/host/engine-limits.js';
 import { formatTable } from '../../checks/format-results.js';

@@ -36,7 +36,7 @@ test('ComposeRunner.cancel(): the child stops, run() rejects with CancelledError
 });
 
 test('ComposeRunner secretStdout: the secret on stdout reaches the caller, never the log or onLine; stderr is still logged', async () => {
-  const { ComposeRunner } = await import('../../src/compose/runner.js');
+  const { ComposeRunner } = await import('../../compose/runner.js');
   const logged: string[] = [];
   const lines: string[] = [];
   const log = { write: (t: string) => logged.push(t), clean: (s: string) => s };

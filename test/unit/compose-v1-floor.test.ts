@@ -8,7 +8,7 @@ import { detectCompose } from '../../src/engine/detect-compose.js';
 import type { RunProbe } from '../../src/engine/run-probe.js';
 import { decideCompose } from '../../checks/compose.js';
 import { minimumsFor, SUPPORTED_TAGS } from '../../src/catalog.js';
-import { CONFIG_HASH_SINCE_V1 } from '../../src/compose/versions.js';
+import { CONFIG_HASH_SINCE_V1 } from '../../compose/versions.js';
 
 // Compose v1 releases operators have: distribution packages (Ubuntu 18.04 1.17.1, Debian buster 1.21.0,
 // Ubuntu 20.04 1.25.0, Debian bullseye 1.25.0, bookworm 1.29.2) and the edges of `config --hash` (1.23.0).

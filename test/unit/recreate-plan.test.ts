@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { servicesToRecreate, dependentsToRefresh, configHashes, outdatedServices, dependencyClosure } from '../../src/install/recreate-plan.js';
 import { syncDependenciesWith } from '../../src/install/sync-deps.js';
 import type { ServiceContainer } from '../../src/install/docker.js';
-import type { ComposeRunner } from '../../src/compose/runner.js';
+import type { ComposeRunner } from '../../compose/runner.js';
 
 const c = (service: string, configHash: string, image: string, state = 'running'): ServiceContainer => ({ id: `id-${service}`, service, state, oneoff: false, image, configHash });
 const images: Record<string, string> = { 'sentry-onpremise-local': 'sha-new', 'postgres:9.6': 'sha-pg', 'nginx:1.16': 'sha-nginx' };

@@ -4,8 +4,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { rlimitFailure, rlimitName } from '../../src/engine/rlimits.js';
-import { explainRlimitFailure } from '../../src/compose/rlimit-error.js';
-import { CommandError } from '../../src/compose/runner.js';
+import { explainRlimitFailure } from '../../compose/rlimit-error.js';
+import { CommandError } from '../../compose/runner.js';
 
 // What Compose prints when runc cannot set a limit (v1, then v2 on Docker 20.10).
 const V1 = 'Creating sentry_onpremise_clickhouse_1 ... error\n\nERROR: for sentry_onpremise_clickhouse_1  Cannot start service clickhouse: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: error during container init: error setting rlimits for ready process: error setting rlimit type 7: operation not permitted: unknown\n';

@@ -1,7 +1,7 @@
 /** Step: the preflight checks of the `check` command, for the target release. Changes nothing. */
 import { detectCompose } from '../../engine/detect-compose.js';
 import { minimumsFor, type SupportedTag } from '../../catalog.js';
-import type { ComposeCommand } from '../../compose/runner.js';
+import type { ComposeCommand } from '../../../compose/runner.js';
 import { UserError, EXIT } from '../../errors.js';
 import { done, type Ctx, type Step } from '../context.js';
 import { runPreflight } from '../preflight.js';

@@ -5,7 +5,7 @@
  * host) fails: at the first container start, but said plainly.
  */
 import { join } from 'node:path';
-import { fmt, rlimitConstant, rlimitFailure, ulimitRemedy, type ServiceUlimits } from '../engine/rlimits.js';
+import { fmt, rlimitConstant, rlimitFailure, ulimitRemedy, type ServiceUlimits } from '../src/engine/rlimits.js';
 import { effectiveUlimits, readComposeUlimits } from './ulimits.js';
 
 export async function explainRlimitFailure(output: string, dir: string): Promise<{ message: string; hint: string } | null> {

@@ -4,7 +4,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Rlimit, ServiceUlimits } from '../engine/rlimits.js';
+import type { Rlimit, ServiceUlimits } from '../src/engine/rlimits.js';
 
 export const OVERRIDE_FILE = 'docker-compose.override.yml';
 

@@ -4,7 +4,7 @@
  * A run can be cancelled: the child is stopped and the caller removes one-off containers.
  */
 import type { ResultPromise } from 'execa';
-import { CancelledError, UserError, EXIT } from '../errors.js';
+import { CancelledError, UserError, EXIT } from '../src/errors.js';
 
 /** Where the runner logs each command and its output (the install's RunLog, cleanup's rotating log). */
 export interface CommandLog {
