@@ -5,7 +5,7 @@
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { FieldProblem } from '../errors.js';
+import { EXIT, UserError, type FieldProblem } from '../errors.js';
 import { RELEASES, isSupportedTag, type ReleaseInfo } from '../releases/index.js';
 import type { Answers } from './schema.js';
 import { REDIS_PASSWORD_ALPHABET } from './schema.js';
@@ -145,4 +145,21 @@ export function externalReleaseProblems(tag: string, a: { redis?: { external?: {
     });
   }
   return problems;
+}
+
+/**
+ * Day-2 commands that work on the bundled postgres service (backup, restore, cleanup, upgrade) refuse an install
+ * whose PostgreSQL is external: they would start a postgres service the compose file does not have, or upgrade a
+ * data volume the install does not use. Reads the saved answers only (exit 3, nothing done).
+ */
+export function refuseExternalPostgres(saved: { postgres?: unknown } | undefined, command: string, dir: string): void {
+  const ext = saved?.postgres && typeof saved.postgres === 'object' ? (saved.postgres as { external?: { host?: unknown; port?: unknown } }).external : undefined;
+  if (!ext || typeof ext !== 'object') return;
+  throw new UserError(
+    `the install in ${dir} uses the external PostgreSQL server ${String(ext.host)}:${String(ext.port ?? 5432)}; \`${command}\` works on the bundled postgres service only and is not implemented for an external server yet`,
+    EXIT.prerequisite,
+    command === 'cleanup'
+      ? 'Run `docker compose run --rm -T web sentry cleanup --days N` in the install directory, and vacuum with the server\'s own tools (autovacuum, VACUUM (ANALYZE)). Nothing was changed.'
+      : 'Back up and restore the database with the server\'s own tools (pg_dump/pg_restore of the server\'s major, or the provider\'s snapshots). Nothing was changed.',
+  );
 }

@@ -78,7 +78,8 @@ const externalRedis = z
   }, { message: 'a mapping with host, port, db, password (or passwordFile), tls and caFile' })
   .strict();
 
-export const answersSchema = z
+/** The answers' fields before the defaults that depend on each other (tls.mode) are filled in. */
+export const answersObject = z
   .object({
     tag: z.enum(SUPPORTED_TAGS, { message: `one of the supported releases: ${SUPPORTED_TAGS.join(', ')}` }).default(DEFAULT_TAG),
     url: z
@@ -225,7 +226,9 @@ export const answersSchema = z
       .strict()
       .prefault({}),
   })
-  .strict()
+  .strict();
+
+export const answersSchema = answersObject
   .transform((a) => ({
     ...a,
     // Key order kept (mode first) so the saved answers read the same on every run.

@@ -12,7 +12,7 @@ import { externalPasswords, postgresMinMajor, versionNum } from '../answers/exte
 import { imagesFor } from '../render/images.js';
 
 /** What the external-db check needs from the answers: the servers, their passwords, the probe image and network. */
-export function externalDbOptions(tag: SupportedTag, a: Answers, dir: string): ExternalDbOptions | undefined {
+export function externalDbOptions(tag: SupportedTag, a: Pick<Answers, 'postgres' | 'redis' | 'images'>, dir: string): ExternalDbOptions | undefined {
   const pg = a.postgres?.external;
   const rd = a.redis?.external;
   if (!pg && !rd) return undefined;
