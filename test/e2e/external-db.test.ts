@@ -233,6 +233,13 @@ test('bad external servers: exit 3 from the external-db check, the server and th
       assert.deepEqual(readdirSync(fx.dir), [], `${c.name}: something was written`);
       // The probe leaves no container behind.
       assert.equal(docker(['ps', '-aq', '--filter', 'label=io.sentry-onprem.one-off=external-db-check']).trim(), '');
+      // `check --answers` runs the same check.
+      if (c.name === 'wrong password') {
+        const chk = await runCli(['check', '--dir', fx.dir, '--answers', fx.answersFile, '--tag', '9.1.2'], composeEnv('v2'));
+        assert.equal(chk.code, 3, chk.stdout + chk.stderr);
+        assert.match(chk.stdout, /FAIL external-db: PostgreSQL .*password authentication failed/);
+        assert.deepEqual(readdirSync(fx.dir), [], 'check wrote something');
+      }
     } finally {
       rmSync(dirname(fx.dir), { recursive: true, force: true });
     }
