@@ -9,7 +9,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { chownSync, chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { networkInterfaces, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { containers, docker, engineReachable, fixture, composeEnv, mtimes, runCli, teardown, watchArgv, httpsGet } from './harness.js';
 import { RELEASES, type SupportedTag } from '../../src/catalog.js';
@@ -51,6 +51,19 @@ function removeServers(): void {
   }
 }
 
+/**
+ * This host's address on the engine's default bridge (docker0): containers on every network of the engine reach
+ * the host there, so the external servers' published ports are reached from the install's network too.
+ */
+function bridgeAddress(): string {
+  const net = JSON.parse(docker(['network', 'inspect', 'bridge']))[0];
+  const name = net.Options?.['com.docker.network.bridge.name'] ?? 'docker0';
+  const found = networkInterfaces()[name]?.find((i) => i.family === 'IPv4')?.address;
+  if (found) return found;
+  if (net.IPAM?.Config?.[0]?.Gateway) return net.IPAM.Config[0].Gateway as string;
+  throw new Error(`no IPv4 address of the engine's bridge ${name} on this host`);
+}
+
 async function until(what: string, ok: () => boolean, ms = 180_000): Promise<void> {
   const start = Date.now();
   while (Date.now() - start < ms) {
@@ -73,7 +86,7 @@ before(async () => {
   if (skip) return;
   removeServers();
   work = mkdtempSync(join(tmpdir(), 'sentry-onprem-e2e-extdb-'));
-  gateway = JSON.parse(docker(['network', 'inspect', 'bridge']))[0].IPAM.Config[0].Gateway as string;
+  gateway = bridgeAddress();
   const pki = makeCaAndServer(join(work, 'pki'), [gateway]);
   ca = pki.ca;
   otherCa = makeCaAndServer(join(work, 'other-pki'), [gateway]).ca;
