@@ -10,6 +10,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { chownSync, chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { networkInterfaces, tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { containers, docker, engineReachable, fixture, composeEnv, mtimes, runCli, teardown, watchArgv, httpsGet } from './harness.js';
 import { RELEASES, type SupportedTag } from '../../src/catalog.js';
@@ -58,7 +59,15 @@ function removeServers(): void {
 function bridgeAddress(): string {
   const net = JSON.parse(docker(['network', 'inspect', 'bridge']))[0];
   const name = net.Options?.['com.docker.network.bridge.name'] ?? 'docker0';
-  const found = networkInterfaces()[name]?.find((i) => i.family === 'IPv4')?.address;
+  // Node lists no interface without carrier (docker0 while no container uses the default bridge): ask ip(8) too.
+  let found = networkInterfaces()[name]?.find((i) => i.family === 'IPv4')?.address;
+  if (!found) {
+    try {
+      found = /inet (\d+\.\d+\.\d+\.\d+)\//.exec(execFileSync('ip', ['-4', '-o', 'addr', 'show', 'dev', name], { encoding: 'utf8' }))?.[1];
+    } catch {
+      /* no ip(8) */
+    }
+  }
   if (found) return found;
   if (net.IPAM?.Config?.[0]?.Gateway) return net.IPAM.Config[0].Gateway as string;
   throw new Error(`no IPv4 address of the engine's bridge ${name} on this host`);
