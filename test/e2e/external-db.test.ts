@@ -200,7 +200,6 @@ async function happyPath(tag: SupportedTag, env: NodeJS.ProcessEnv): Promise<voi
 
     // No secret in logs, output or docker inspect of the install's containers.
     const logs = readdirSync(join(fx.dir, 'logs')).map((f) => readFileSync(join(fx.dir, 'logs', f), 'utf8')).join('\n');
-    assert.match(logs, /PostgreSQL is the external server/);
     const inspect = docker(['inspect', ...running.map((c) => c.id)]);
     for (const pw of [PG_PASSWORD, REDIS_PASSWORD]) {
       assert.ok(!logs.includes(pw), 'a password is in the log');
