@@ -6,6 +6,7 @@ import { diskCheck } from './disk.js';
 import { dockerDaemonCheck } from './docker-daemon.js';
 import { dockerVersionCheck } from './docker-version.js';
 import { hostOwnershipCheck } from './host-ownership.js';
+import { externalDbCheck } from './external-db.js';
 import { memoryCheck } from './memory.js';
 import { portsCheck } from './ports.js';
 import { sse42Check } from './sse42.js';
@@ -24,4 +25,5 @@ export const ALL_CHECKS: readonly Check[] = [
   sse42Check,
   ulimitsCheck,
   hostOwnershipCheck,
+  externalDbCheck,
 ];

@@ -5,6 +5,7 @@ import { DEFAULT_DISK_FLOOR_BYTES } from './disk.js';
 import { realHostProbes } from './host/index.js';
 import { startProbes, type SharedProbes } from './probes.js';
 import type { CheckContext, HostProbes, OwnershipOptions } from './types.js';
+import type { ExternalDbOptions } from './external-db.js';
 
 export interface ContextOptions {
   tag: SupportedTag;
@@ -17,6 +18,7 @@ export interface ContextOptions {
   diskFloorBytes?: number;
   host?: HostProbes;
   ownership?: OwnershipOptions;
+  externalDb?: ExternalDbOptions;
   /** probes already under way (see probes.ts); started here when absent */
   probes?: SharedProbes;
 }
@@ -50,5 +52,6 @@ export function createCheckContext(o: ContextOptions): CheckContext {
     ownProject: o.ownProject,
     diskFloorBytes: o.diskFloorBytes ?? DEFAULT_DISK_FLOOR_BYTES,
     ownership: o.ownership,
+    externalDb: o.externalDb,
   };
 }

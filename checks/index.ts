@@ -4,6 +4,7 @@ import { createCheckContext } from './context.js';
 import type { SharedProbes } from './probes.js';
 import { runCheckList } from './run-checks.js';
 import type { CheckResult, HostProbes, OwnershipOptions } from './types.js';
+import type { ExternalDbOptions } from './external-db.js';
 
 export interface PreflightOptions {
   tag: SupportedTag;
@@ -19,6 +20,8 @@ export interface PreflightOptions {
   host?: HostProbes;
   /** host-ownership's inputs that are not on disk yet (a first install's storage, --adopt-volumes) */
   ownership?: OwnershipOptions;
+  /** external-db's servers, passwords and probe image (from the full answers) */
+  externalDb?: ExternalDbOptions;
   /** engine and Compose probes already started (startProbes), so they overlap with loading the checks */
   probes?: SharedProbes;
 }

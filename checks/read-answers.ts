@@ -10,6 +10,8 @@ export interface CheckAnswers {
   profile?: string;
   /** https is absent when TLS is off: nginx then publishes no https port */
   ports: { http: number; https?: number };
+  /** postgres, redis and images of the file, when it names an external server (the external-db check) */
+  external?: Record<string, unknown>;
 }
 
 export const DEFAULT_PORTS = { http: 80, https: 443 };
@@ -40,5 +42,7 @@ export async function readCheckAnswers(file: string | undefined): Promise<CheckA
     problems.push({ path: 'profile', given: a.profile, expected: 'feature-complete or errors-only' });
   }
   if (problems.length) throw new AnswersError(problems);
-  return { tag: a.tag as string | undefined, ports, ...(a.profile !== undefined ? { profile: a.profile as string } : {}) };
+  const d = doc as Record<string, any>;
+  const external = d?.postgres?.external || d?.redis?.external ? { postgres: d.postgres, redis: d.redis, images: d.images } : undefined;
+  return { tag: a.tag as string | undefined, ports, ...(a.profile !== undefined ? { profile: a.profile as string } : {}), ...(external ? { external } : {}) };
 }

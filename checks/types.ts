@@ -10,6 +10,7 @@ import type { ComposeDetection } from '../src/engine/detect-compose.js';
 import type { EngineLimitsProbe } from './host/engine-limits.js';
 import type { OwnershipEngine } from '../src/ownership/engine.js';
 import type { Storage } from '../src/ownership/request.js';
+import type { ExternalDbOptions } from './external-db.js';
 
 export type CheckStatus = 'pass' | 'warn' | 'fail';
 
@@ -84,6 +85,8 @@ export interface CheckContext {
   diskFloorBytes: number;
   /** host-ownership: the answers' storage before they are saved, --adopt-volumes, a fake engine in tests */
   ownership?: OwnershipOptions;
+  /** external-db: the external servers of the answers (absent: none, or `check` without them) */
+  externalDb?: ExternalDbOptions;
 }
 
 export interface OwnershipOptions {

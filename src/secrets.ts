@@ -26,6 +26,9 @@ export interface Secrets {
   adminPassword?: string;
   mailPassword?: string;
   ldapBindPassword?: string;
+  /** Passwords of the external PostgreSQL and Redis servers, when the answers give them inline. */
+  postgresPassword?: string;
+  redisPassword?: string;
   /** Shared secrets a release's services need among themselves (its `generatedSecrets`), made once. */
   generated?: Record<string, string>;
 }

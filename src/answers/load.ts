@@ -11,6 +11,7 @@ import { issuesToProblems } from './problems.js';
 import { checkTlsFiles } from './tls-files.js';
 import { releaseAnswerProblems, releaseLimitProblems } from './release-limits.js';
 import { parseUrl } from './validators.js';
+import { externalProblems, externalReleaseProblems } from './external.js';
 import { AnswersError, UserError, EXIT, type FieldProblem } from '../errors.js';
 import type { Layout } from '../layout.js';
 import { readSecrets, type Secrets } from '../secrets.js';
@@ -99,6 +100,9 @@ export function savedAnswers(layout: Layout): { raw: Obj; secrets: Secrets } {
     admin: secrets.adminPassword !== undefined ? { password: secrets.adminPassword } : undefined,
     mail: secrets.mailPassword !== undefined ? { password: secrets.mailPassword } : undefined,
     ldap: secrets.ldapBindPassword !== undefined ? { bindPassword: secrets.ldapBindPassword } : undefined,
+    // Only inline passwords are kept there; an answer with passwordFile reads its file on every run.
+    postgres: secrets.postgresPassword !== undefined && isObj(raw.postgres) && isObj(raw.postgres.external) ? { external: { password: secrets.postgresPassword } } : undefined,
+    redis: secrets.redisPassword !== undefined && isObj(raw.redis) && isObj(raw.redis.external) ? { external: { password: secrets.redisPassword } } : undefined,
   }) as Obj;
   return { raw: withSecrets, secrets };
 }
@@ -129,6 +133,7 @@ export function validateAnswers(input: unknown, dir: string): { answers: Answers
     }
   }
   problems.push(...releaseLimitProblems(answers.tag, answers), ...releaseAnswerProblems(answers.tag, answers));
+  problems.push(...externalProblems(answers, dir), ...externalReleaseProblems(answers.tag, answers));
   const url = parseUrl(answers.url)!;
   if (answers.tls.mode === 'files') {
     problems.push(...checkTlsFiles(resolve(dir, answers.tls.cert), resolve(dir, answers.tls.key), url.hostname.replace(/^\[|\]$/g, '')));

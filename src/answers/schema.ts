@@ -32,7 +32,54 @@ const email = z.string({ message: 'an email address (name@domain)' }).refine((s)
 });
 const path = text('a file path');
 
-export const answersSchema = z
+/**
+ * Characters a Redis password may have: it reaches Snuba through .env, which Compose v1 and v2 read alike only for
+ * these, and Sentry's broker URL (redis://:PASSWORD@host) as it is.
+ */
+export const REDIS_PASSWORD_ALPHABET = /^[A-Za-z0-9!^&*()_+=.,-]+$/;
+const host = z
+  .string({ message: 'a host name or IP address' })
+  .refine((s) => noControlChars(s) && isHostName(s), { message: 'a host name or IP address' });
+const secret = (expected: string) => text(expected).min(1, { message: expected }).max(1024, { message: expected });
+const SSLMODES = ['disable', 'require', 'verify-ca', 'verify-full'] as const;
+/** A PostgreSQL server the install uses instead of its own postgres (and pgbouncer) services. */
+const externalPostgres = z
+  .object({
+    host,
+    port: port.default(5432),
+    database: text('a database name').min(1, { message: 'a database name' }).max(63, { message: 'a database name of at most 63 bytes' }),
+    user: text('a user name').min(1, { message: 'a user name' }).max(63, { message: 'a user name of at most 63 bytes' }),
+    password: secret('a non-empty password without control characters').optional(),
+    passwordFile: path.optional(),
+    // verify-full by default: the server's name is checked against its certificate.
+    sslmode: z.enum(SSLMODES, { message: 'disable, require, verify-ca or verify-full' }).default('verify-full'),
+    caFile: path.optional(),
+  }, { message: 'a mapping with host, port, database, user, password (or passwordFile), sslmode and caFile' })
+  .strict()
+  .refine((p) => !(p.sslmode === 'verify-ca' || p.sslmode === 'verify-full') || p.caFile !== undefined, {
+    message: 'the CA certificate file (PEM) that signed the server certificate: sslmode verify-ca and verify-full need it',
+    path: ['caFile'],
+  });
+/** A Redis server the install uses instead of its own redis service. */
+const externalRedis = z
+  .object({
+    host,
+    port: port.default(6379),
+    db: z.number({ message: 'a database number from 0 to 15' }).int({ message: 'a database number from 0 to 15' }).min(0, { message: 'a database number from 0 to 15' }).max(15, { message: 'a database number from 0 to 15' }).default(0),
+    password: z
+      .string({ message: 'a password of letters, digits and !^&*()_+=.,-' })
+      .refine((s) => REDIS_PASSWORD_ALPHABET.test(s) && s.length <= 512, {
+        message: 'a password of at most 512 letters, digits and !^&*()_+=.,- (it goes into .env, which Compose v1 and v2 read alike only for such values, and into redis:// URLs as it is)',
+      })
+      .optional(),
+    passwordFile: path.optional(),
+    tls: z.boolean({ message: 'true or false' }).default(false),
+    caFile: path.optional(),
+  }, { message: 'a mapping with host, port, db, password (or passwordFile), tls and caFile' })
+  .strict();
+
+/** The answers' fields before the defaults that depend on each other (tls.mode) are filled in. */
+export const answersObject = z
   .object({
     tag: z.enum(SUPPORTED_TAGS, { message: `one of the supported releases: ${SUPPORTED_TAGS.join(', ')}` }).default(DEFAULT_TAG),
     url: z
@@ -152,6 +199,10 @@ export const answersSchema = z
       })
       .strict()
       .prefault({}),
+    // Absent: the bundled server of the release (the postgres/pgbouncer and redis services).
+    // Absent (not {}): the saved answers of an install without them stay as they were.
+    postgres: z.object({ external: externalPostgres.optional() }, { message: 'a mapping with external' }).strict().optional(),
+    redis: z.object({ external: externalRedis.optional() }, { message: 'a mapping with external' }).strict().optional(),
     // Absent: the release's own default (COMPOSE_PROFILES of its official .env); releases without profiles refuse it.
     profile: z.enum(['feature-complete', 'errors-only'], { message: 'feature-complete or errors-only' }).optional(),
     images: z
@@ -175,7 +226,9 @@ export const answersSchema = z
       .strict()
       .prefault({}),
   })
-  .strict()
+  .strict();
+
+export const answersSchema = answersObject
   .transform((a) => ({
     ...a,
     // Key order kept (mode first) so the saved answers read the same on every run.

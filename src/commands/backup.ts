@@ -3,8 +3,9 @@
  * the configuration and secrets, into backups/<timestamp>-<tag>/ with a verified manifest. The backup's
  * path goes to stdout (for scripts), progress to stderr.
  */
-import { loadAnswers } from '../answers/load.js';
+import { loadAnswers, savedAnswers } from '../answers/load.js';
 import { layoutFor } from '../layout.js';
+import { refuseExternalPostgres } from '../answers/external.js';
 import { EXIT, UserError } from '../errors.js';
 import { RunLog } from '../install/log.js';
 import { readState } from '../install/state.js';
@@ -24,6 +25,7 @@ import { refuseForeignOwnership } from '../ownership/guard.js';
 
 export async function backup(flags: { dir: string }): Promise<number> {
   const layout = layoutFor(flags.dir);
+  refuseExternalPostgres(savedAnswers(layout).raw, 'backup', layout.dir);
   const state = readState(layout.stateFile);
   const tag = installedTag(layout, state);
   const unfinished = unfinishedUpgradeRefusal(layout);

@@ -42,7 +42,9 @@ export async function check(opts: CheckOptions, out: NodeJS.WriteStream = proces
   await new Promise((r) => setImmediate(r));
   const probes = startProbes({ tag, engine });
   const [{ runChecks, hasFailure }, format] = await rest;
-  const results = await runChecks({ tag, profile: answers.profile, installDir: resolve(opts.dir ?? '.'), ports: answers.ports, skip, probes });
+  const installDir = resolve(opts.dir ?? '.');
+  const externalDb = answers.external ? await externalDbFromAnswers(tag, answers.external, installDir) : undefined;
+  const results = await runChecks({ tag, profile: answers.profile, installDir, ports: answers.ports, skip, probes, externalDb });
 
   if (opts.json) out.write(JSON.stringify(results, null, 2) + '\n');
   else if (out.isTTY) {
@@ -62,4 +64,22 @@ function validTag(opts: CheckOptions, answers: CheckAnswers): SupportedTag {
   }
   if (problems.length || !isSupportedTag(tag)) throw new AnswersError(problems);
   return tag;
+}
+
+/**
+ * The external servers of the answers file (postgres.external, redis.external), checked as `install` checks them
+ * (exit 2 naming the field), for the external-db check. Loaded only when the file names such a server.
+ */
+async function externalDbFromAnswers(tag: SupportedTag, raw: Record<string, unknown>, dir: string) {
+  const [{ answersObject }, { issuesToProblems }, { externalProblems, externalReleaseProblems }, { externalDbOptions }] = await Promise.all([
+    import('../answers/schema.js'),
+    import('../answers/problems.js'),
+    import('../answers/external.js'),
+    import('../install/preflight.js'),
+  ]);
+  const parsed = answersObject.pick({ postgres: true, redis: true, images: true }).safeParse(raw);
+  if (!parsed.success) throw new AnswersError(issuesToProblems(parsed.error.issues, raw));
+  const problems = [...externalProblems(parsed.data, dir), ...externalReleaseProblems(tag, parsed.data)];
+  if (problems.length) throw new AnswersError(problems);
+  return externalDbOptions(tag, parsed.data, dir);
 }

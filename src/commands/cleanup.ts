@@ -5,6 +5,7 @@
  */
 import { join } from 'node:path';
 import { layoutFor, type Layout } from '../layout.js';
+import { refuseExternalPostgres } from '../answers/external.js';
 import { readInstallAnswers } from '../cleanup/install-answers.js';
 import type { Answers } from '../answers/schema.js';
 import { RELEASES } from '../catalog.js';
@@ -51,6 +52,7 @@ export async function cleanup(flags: CleanupFlags): Promise<number> {
   const days = parseDays(flags.days);
   const vacuum = parseVacuum(flags.vacuum);
   const a = readInstallAnswers(layout);
+  refuseExternalPostgres(a, 'cleanup', layout.dir);
   const log = new RotatingLog(flags.logFile ?? join(layout.logsDir, 'cleanup.log'));
   const say = (line: string) => {
     log.write(line);

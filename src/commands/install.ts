@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { isInteractive, loadAnswers, type LoadedAnswers } from '../answers/load.js';
+import { externalPasswords } from '../answers/external.js';
 import { layoutFor, type Layout } from '../layout.js';
 import { CancelledError, EXIT, UserError } from '../errors.js';
 import { RELEASES } from '../catalog.js';
@@ -68,7 +69,7 @@ async function runInstall(flags: InstallFlags, layout: Layout, loaded: LoadedAns
   await refuseForeignOwnership({ layout, tags: [loaded.answers.tag], answers: loaded.answers, adoptVolumes: flags.adoptVolumes });
   const hadLogs = existsSync(layout.logsDir);
   const log = new RunLog(dryRun ? join(tmpdir(), 'sentry-onprem-dry-run') : layout.logsDir, 'install', stamp);
-  log.addSecrets([loaded.adminPassword, ...Object.values(loaded.secrets), loaded.answers.mail.password, loaded.answers.ldap.bindPassword]);
+  log.addSecrets([loaded.adminPassword, ...Object.values(loaded.secrets), loaded.answers.mail.password, loaded.answers.ldap.bindPassword, ...Object.values(externalPasswords(loaded.answers, layout.dir))]);
   const ctx: Ctx = {
     flags,
     layout,

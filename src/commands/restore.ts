@@ -4,8 +4,9 @@
  * database (dropped and re-created, so it holds exactly the dumped rows) and a healthy stack.
  */
 import { resolve } from 'node:path';
-import { isInteractive, loadAnswers } from '../answers/load.js';
+import { isInteractive, loadAnswers, savedAnswers } from '../answers/load.js';
 import { layoutFor } from '../layout.js';
+import { refuseExternalPostgres } from '../answers/external.js';
 import { CancelledError, EXIT, UserError } from '../errors.js';
 import { RELEASES, isSupportedTag } from '../catalog.js';
 import { RunLog } from '../install/log.js';
@@ -31,6 +32,7 @@ export interface RestoreFlags {
 
 export async function restore(backupDir: string, flags: RestoreFlags): Promise<number> {
   const layout = layoutFor(flags.dir);
+  refuseExternalPostgres(savedAnswers(layout).raw, 'restore', layout.dir);
   const from = resolve(backupDir);
   const m = readManifest(from);
   const installed = readState(layout.stateFile).tag;

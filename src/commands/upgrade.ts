@@ -6,8 +6,9 @@
  */
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { isInteractive, loadAnswers, type LoadedAnswers } from '../answers/load.js';
+import { isInteractive, loadAnswers, savedAnswers, type LoadedAnswers } from '../answers/load.js';
 import { layoutFor, type Layout } from '../layout.js';
+import { refuseExternalPostgres } from '../answers/external.js';
 import { CancelledError, EXIT, UserError } from '../errors.js';
 import { RunLog } from '../install/log.js';
 import { readState, type InstallState } from '../install/state.js';
@@ -57,6 +58,7 @@ const EXIT_FOR_REFUSAL = { 'unknown-tag': EXIT.usage, downgrade: EXIT.usage, uns
 
 export async function upgrade(flags: UpgradeFlags): Promise<number> {
   const layout = layoutFor(flags.dir);
+  refuseExternalPostgres(savedAnswers(layout).raw, 'upgrade', layout.dir);
   const err = process.stderr;
   const from = installedTag(layout, readState(layout.stateFile));
   const unfinished = unfinishedUpgradeRefusal(layout);

@@ -54,7 +54,7 @@ export const release: Release<typeof tag> = {
     ...NGINX_FILES,
     { path: 'cron/Dockerfile', template: t('cron-Dockerfile.hbs') },
     { path: 'cron/entrypoint.sh', template: t('cron-entrypoint.sh.hbs'), mode: 0o755 },
-    { path: 'relay/config.yml', template: t('relay-config.yml.hbs') },
+    { path: 'relay/config.yml', template: t('relay-config.yml.hbs'), redisSecretOwner: 10001 },
     { path: 'symbolicator/config.yml', template: t('symbolicator-config.yml.hbs') },
   ],
   mountGroups: [

@@ -68,7 +68,7 @@ export const release: Release<typeof tag> = {
     { path: 'cron/Dockerfile', template: t('cron-Dockerfile.hbs') },
     { path: 'cron/entrypoint.sh', template: t('cron-entrypoint.sh.hbs'), mode: 0o755 },
     { path: 'clickhouse/config.xml', template: t('clickhouse-config.xml.hbs') },
-    { path: 'relay/config.yml', template: t('relay-config.yml.hbs') },
+    { path: 'relay/config.yml', template: t('relay-config.yml.hbs'), redisSecretOwner: 10001 },
     { path: 'symbolicator/config.yml', template: t('symbolicator-config.yml.hbs') },
     { path: 'postgres/postgres-entrypoint.sh', template: t('postgres-entrypoint.sh.hbs'), mode: 0o755 },
     { path: 'postgres/init_hba.sh', template: t('postgres-init-hba.sh.hbs'), mode: 0o755 },

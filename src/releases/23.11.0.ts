@@ -82,7 +82,7 @@ export const release: Release<typeof tag> = {
     { path: 'postgres/init_hba.sh', template: t('postgres-init_hba.sh.hbs'), mode: 0o755 },
     { path: 'clickhouse/Dockerfile', template: t('clickhouse-Dockerfile.hbs') },
     { path: 'clickhouse/config.xml', template: t('clickhouse-config.xml.hbs') },
-    { path: 'relay/config.yml', template: t('relay-config.yml.hbs') },
+    { path: 'relay/config.yml', template: t('relay-config.yml.hbs'), redisSecretOwner: 10001 },
     { path: 'symbolicator/config.yml', template: t('symbolicator-config.yml.hbs') },
   ],
   mountGroups: [

@@ -89,7 +89,7 @@ export const release: Release<typeof tag> = {
     { path: 'cron/entrypoint.sh', template: t('cron-entrypoint.sh.hbs'), mode: 0o755 },
     { path: 'clickhouse/Dockerfile', template: t('clickhouse-Dockerfile.hbs') },
     { path: 'clickhouse/config.xml', template: t('clickhouse-config.xml.hbs') },
-    { path: 'relay/config.yml', template: t('relay-config.yml.hbs') },
+    { path: 'relay/config.yml', template: t('relay-config.yml.hbs'), redisSecretOwner: 10001 },
     { path: 'symbolicator/config.yml', template: t('symbolicator-config.yml.hbs') },
   ],
   mountGroups: [

@@ -158,7 +158,7 @@ export const release: Release<typeof tag> = {
     { path: 'clickhouse/config.xml', template: t('clickhouse-config.xml.hbs') },
     { path: 'clickhouse/default-password.xml', template: t('clickhouse-default-password.xml.hbs') },
     { path: 'redis.conf', template: t('redis.conf.hbs') },
-    { path: 'relay/config.yml', template: t('relay-config.yml.hbs') },
+    { path: 'relay/config.yml', template: t('relay-config.yml.hbs'), redisSecretOwner: 10001 },
     { path: 'symbolicator/config.yml', template: t('symbolicator-config.yml.hbs') },
   ],
   mountGroups: [

@@ -83,3 +83,19 @@ export function describeBootstrap(actions: BootstrapAction[]): string {
 }
 
 export type { Release, Profile, PulledImage, BuiltImage, ImageRef, FileSpec, MountGroup, BootstrapAction, Wait, Arrival, OneOffUse, OneOffId, MigrationMarks } from './types.js';
+
+/** The data volumes of the release's own PostgreSQL and Redis services (answers postgres.external / redis.external replace them). */
+export const SERVER_VOLUMES = { postgres: 'sentry-postgres', redis: 'sentry-redis' } as const;
+
+/** The release's external volumes this install uses: those of a server the answers put elsewhere are left out. */
+export function installVolumes(r: ReleaseInfo, a: { postgres?: { external?: unknown }; redis?: { external?: unknown } }): string[] {
+  const skip = new Set<string>();
+  if (a.postgres?.external) skip.add(SERVER_VOLUMES.postgres);
+  if (a.redis?.external) skip.add(SERVER_VOLUMES.redis);
+  return r.externalVolumes.filter((v) => !skip.has(v));
+}
+
+/** The release services of a server the answers put elsewhere: they are not rendered, so nothing waits for them. */
+export function omittedServices(a: { postgres?: { external?: unknown }; redis?: { external?: unknown } }): Set<string> {
+  return new Set([...(a.postgres?.external ? ['postgres', 'pgbouncer'] : []), ...(a.redis?.external ? ['redis'] : [])]);
+}

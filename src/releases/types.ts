@@ -51,6 +51,11 @@ export interface FileSpec {
   mode?: number;
   /** Holds a secret and is read inside the Sentry containers: 0600, owned by the image's sentry user. */
   containerSecret?: boolean;
+  /**
+   * Holds the external Redis server's password when the answers give one (answers redis.external): then it is a
+   * secret of the container that reads it, 0600 and owned by this uid (the user that service runs as).
+   */
+  redisSecretOwner?: number;
 }
 
 /** Bind-mounted files and the services that read them: a change restarts those services. */

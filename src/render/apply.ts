@@ -89,7 +89,7 @@ export function applyChanges(layout: Layout, changes: FileChange[], opts: ApplyO
   ensureDir(layout.stateDir, 0o700);
   for (const change of changes) {
     const target = join(layout.dir, change.file.path);
-    const uid = change.file.containerSecret ? opts.containerUid : undefined;
+    const uid = change.file.containerSecret ? (change.file.ownerUid ?? opts.containerUid) : undefined;
     if (change.kind === 'conflict') throw new Error(`refusing to write ${change.file.path}: unresolved conflict`);
     if (change.kind === 'overwrite') {
       const backup = `${target}.bak-${opts.timestamp}`;

@@ -31,6 +31,8 @@ function engine(): typeof Handlebars {
   hb.registerPartial('nginx-service', read(join(root, 'templates/common/nginx-service.hbs')));
   hb.registerPartial('config-head', read(join(root, 'templates/common/config-head.yml.hbs')));
   hb.registerPartial('proxy-locations', read(join(root, 'nginx/proxy-locations.hbs')));
+  hb.registerPartial('external-postgres', read(join(root, 'templates/common/external-postgres.py.hbs')));
+  hb.registerPartial('external-redis', read(join(root, 'templates/common/external-redis.py.hbs')));
   hb.registerPartial('sentry-conf-tail', read(join(root, 'templates/common/sentry-conf-tail.py.hbs')));
   return hb;
 }

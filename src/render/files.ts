@@ -13,6 +13,8 @@ export interface ManagedFile {
   mode: number;
   /** Holds a secret and is read inside the Sentry containers: 0600, owned by the image's sentry user. */
   containerSecret?: boolean;
+  /** Owner of a containerSecret file when not the Sentry user (another service reads it). */
+  ownerUid?: number;
 }
 
 /** The release's files (src/releases/<tag>.ts). */
@@ -42,7 +44,7 @@ export function renderFilesCached(view: View, renderedDir: string, fingerprintFi
   const fingerprint = renderFingerprint(view);
   try {
     if (readFileSync(fingerprintFile, 'utf8') === fingerprint) {
-      const files = specsFor(view).map((s) => ({ ...fileOf(s), content: readFileSync(join(renderedDir, s.path), 'utf8') }));
+      const files = specsFor(view).map((s) => ({ ...fileOf(s, view), content: readFileSync(join(renderedDir, s.path), 'utf8') }));
       return { files, fingerprint };
     }
   } catch {
@@ -51,8 +53,11 @@ export function renderFilesCached(view: View, renderedDir: string, fingerprintFi
   return { files: renderFiles(view), fingerprint };
 }
 
-const fileOf = (s: FileSpec) => ({ path: s.path, mode: s.mode ?? 0o644, containerSecret: s.containerSecret });
+const fileOf = (s: FileSpec, view: View): Omit<ManagedFile, 'content'> =>
+  s.redisSecretOwner !== undefined && view.external.redis && view.external.redis.password
+    ? { path: s.path, mode: 0o600, containerSecret: true, ownerUid: s.redisSecretOwner }
+    : { path: s.path, mode: s.mode ?? 0o644, containerSecret: s.containerSecret };
 
 export function renderFiles(view: View): ManagedFile[] {
-  return specsFor(view).map((s) => ({ ...fileOf(s), content: renderTemplate(s.template, view) }));
+  return specsFor(view).map((s) => ({ ...fileOf(s, view), content: renderTemplate(s.template, view) }));
 }

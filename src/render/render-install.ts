@@ -15,6 +15,7 @@ import { buildView } from './view.js';
 import { renderFilesCached, type ManagedFile } from './files.js';
 import { planChanges, applyChanges, unifiedDiff, type FileChange } from './apply.js';
 import { makeSelfSigned, selfSignedIsCurrent } from './tls.js';
+import { externalPasswords } from '../answers/external.js';
 
 export interface RenderPlan {
   answers: Answers;
@@ -38,6 +39,8 @@ export function savedAnswersYaml(a: Answers): string {
   delete copy.admin.password;
   delete copy.mail.password;
   delete copy.ldap.bindPassword;
+  if (copy.postgres?.external) delete copy.postgres.external.password;
+  if (copy.redis?.external) delete copy.redis.external.password;
   return (
     '# sentry-onprem answers of this install. Edit and run `sentry-onprem render` (or install) again.\n' +
     '# Passwords are not kept here; they are in .sentry-onprem/secrets.json (mode 0600).\n' +
@@ -56,9 +59,12 @@ export function planRender(layout: Layout, answers: Answers, adminPasswordInline
   if (!adminPasswordInline) delete secrets.adminPassword;
   secrets.mailPassword = answers.mail.password || undefined;
   secrets.ldapBindPassword = answers.ldap.bindPassword || undefined;
+  secrets.postgresPassword = answers.postgres?.external?.password || undefined;
+  secrets.redisPassword = answers.redis?.external?.password || undefined;
+  const external = externalPasswords(answers, layout.dir);
   const secretsChanged = JSON.stringify(clean(secrets)) !== JSON.stringify(clean(known));
 
-  const view = buildView(answers, secrets.secretKey!, layout.dir, secrets.generated, opts);
+  const view = buildView(answers, secrets.secretKey!, layout.dir, secrets.generated, { ...opts, passwords: external });
   // Beside the kept copies it vouches for, so backups and rollbacks carry it with them.
   const fingerprintFile = join(layout.renderedDir, '.fingerprint');
   const rendered = renderFilesCached(view, layout.renderedDir, fingerprintFile);
@@ -80,7 +86,7 @@ export function planRender(layout: Layout, answers: Answers, adminPasswordInline
     tls = { ...tls, needed: true, reason: existsSync(cert) ? `the certificate does not cover ${host} or expires within 30 days` : 'none yet' };
   }
   // The secrets being replaced too: a diff's removed lines still hold them.
-  const values = [...secretValues(secrets), ...secretValues(known), answers.admin.password ?? ''].filter((v) => v.length >= 4);
+  const values = [...secretValues(secrets), ...secretValues(known), answers.admin.password ?? '', external.postgres ?? '', external.redis ?? ''].filter((v) => v.length >= 4);
   return {
     answers,
     secrets,

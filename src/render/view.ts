@@ -6,6 +6,7 @@ import { RELEASES } from '../catalog.js';
 import { imageEnv, imagesFor, type ImageSet } from './images.js';
 import { requirementLine } from './escape.js';
 import { availableParallelism } from 'node:os';
+import type { ExternalPasswords } from '../answers/external.js';
 
 export interface View {
   tag: string;
@@ -46,6 +47,45 @@ export interface View {
   data: Record<string, unknown>;
   /** The release's generated shared secrets, by name. */
   secrets: Record<string, string>;
+  /** External PostgreSQL / Redis of the answers (false: the release's own services). */
+  external: ExternalView;
+  /** The external Redis's password and URL go into .env for Snuba and the uptime checker (releases with Snuba). */
+  snubaRedis: boolean;
+}
+
+/** Where the CA certificate of an external PostgreSQL is mounted read-only in the Sentry containers. */
+export const POSTGRES_CA_TARGET = '/etc/sentry-onprem/postgres-ca.pem';
+
+export interface ExternalView {
+  /** true when either server is external. */
+  any: boolean;
+  postgres: false | { host: string; port: number; database: string; user: string; password: string; sslmode: string };
+  /** The CA file mount of the verify modes (source: as the compose file names it). */
+  postgresCa: false | { source: string; target: string };
+  redis: false | { host: string; port: number; db: number; password: string; url: string };
+}
+
+/** Only letters and digits stay as they are: the URL lands in .env and YAML too. */
+const urlPart = (s: string) => s.replace(/[^A-Za-z0-9]/g, (c) => [...Buffer.from(c, 'utf8')].map((b) => '%' + b.toString(16).toUpperCase().padStart(2, '0')).join(''));
+
+export function externalView(a: Answers, installDir: string, passwords: ExternalPasswords): ExternalView {
+  const pg = a.postgres?.external;
+  const rd = a.redis?.external;
+  const hostPart = (h: string) => (h.includes(':') ? `[${h}]` : h);
+  return {
+    any: Boolean(pg || rd),
+    postgres: pg ? { host: pg.host, port: pg.port, database: pg.database, user: pg.user, password: passwords.postgres ?? '', sslmode: pg.sslmode } : false,
+    postgresCa: pg && pg.caFile !== undefined ? { source: composePath(installDir, pg.caFile), target: POSTGRES_CA_TARGET } : false,
+    redis: rd
+      ? {
+          host: rd.host,
+          port: rd.port,
+          db: rd.db,
+          password: passwords.redis ?? '',
+          url: `redis://${passwords.redis ? `:${urlPart(passwords.redis)}@` : ''}${hostPart(rd.host)}:${rd.port}/${rd.db}`,
+        }
+      : false,
+  };
 }
 
 const GROUP_TYPES: Record<Answers['ldap']['groupType'], string> = {
@@ -68,7 +108,13 @@ export function composePath(installDir: string, p: string): string {
   return rel && !rel.startsWith('..') && !isAbsolute(rel) ? `./${rel}` : abs;
 }
 
-export function buildView(a: Answers, secretKey: string, installDir: string, generated: Record<string, string> = {}, opts: { offlineWheels?: boolean } = {}): View {
+export function buildView(
+  a: Answers,
+  secretKey: string,
+  installDir: string,
+  generated: Record<string, string> = {},
+  opts: { offlineWheels?: boolean; passwords?: ExternalPasswords } = {},
+): View {
   const url = parseUrl(a.url)!;
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const release = RELEASES[a.tag];
@@ -124,5 +170,7 @@ export function buildView(a: Answers, secretKey: string, installDir: string, gen
     featureComplete: profileOf(a) === 'feature-complete',
     data: release.templateData ?? {},
     secrets: Object.fromEntries((release.generatedSecrets ?? []).map((n) => [n, generated[n] ?? ''])),
+    external: externalView(a, installDir, opts.passwords ?? {}),
+    snubaRedis: Boolean(a.redis?.external) && release.components.snuba,
   };
 }

@@ -58,3 +58,25 @@ export function makeCert(dir: string, name: string, o: CertOptions): { cert: str
     rmSync(work, { recursive: true, force: true });
   }
 }
+
+/**
+ * A CA and a server certificate it signed for `hosts` (DNS names or IP addresses), with openssl:
+ * `ca.pem`, `server.pem`, `server.key` in dir. A second call with another dir makes an unrelated CA.
+ */
+export function makeCaAndServer(dir: string, hosts: string[]): { ca: string; cert: string; key: string } {
+  mkdirSync(dir, { recursive: true });
+  const ca = join(dir, 'ca.pem');
+  const caKey = join(dir, 'ca.key');
+  const cert = join(dir, 'server.pem');
+  const key = join(dir, 'server.key');
+  const csr = join(dir, 'server.csr');
+  const ext = join(dir, 'server.ext');
+  const san = hosts.map((h) => (/^[\d.]+$/.test(h) || h.includes(':') ? `IP:${h}` : `DNS:${h}`)).join(',');
+  const run = (args: string[]) => execFileSync('openssl', args, { stdio: 'pipe' });
+  run(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', caKey, '-out', ca, '-days', '30', '-subj', '/CN=sentry-onprem test CA']);
+  run(['req', '-new', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', csr, '-subj', `/CN=${hosts[0]}`]);
+  writeFileSync(ext, `subjectAltName=${san}\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n`);
+  run(['x509', '-req', '-in', csr, '-CA', ca, '-CAkey', caKey, '-CAcreateserial', '-out', cert, '-days', '30', '-extfile', ext]);
+  rmSync(csr, { force: true });
+  return { ca, cert, key };
+}

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const RUNNER = fileURLToPath(new URL('../../src/compose/runner.ts', import.meta.url));
+const RUNNER = fileURLToPath(new URL('../../compose/runner.ts', import.meta.url));
 
 // A Node process that starts a long "compose" command, cancels it once it runs, and then has nothing left
 // to do: it must exit at once, not when cancel()'s 10 s grace timer would have fired.

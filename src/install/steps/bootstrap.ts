@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { imagesFor, sentryImageFor } from '../../render/images.js';
 import { emptyCityDatabase } from '../geoip.js';
 import { readPlanned } from '../planned-file.js';
-import { RELEASES, type BootstrapAction } from '../../releases/index.js';
+import { RELEASES, omittedServices, type BootstrapAction } from '../../releases/index.js';
 import { inspectImage } from '../docker.js';
 import { repairZookeeper } from '../zookeeper.js';
 import { syncDependencies } from '../sync-deps.js';
@@ -109,13 +109,21 @@ const s3Buckets: Action<S3Buckets> = {
   },
 };
 
+/** The services of a wait that the compose file has: those of an external server are not rendered. */
+const waited = (ctx: Ctx, services: string[]) => {
+  const omitted = omittedServices(ctx.answers!);
+  return services.filter((s) => !omitted.has(s));
+};
+
 /** Needed only before other pending work: on its own, a wait is never the reason to run the bootstrap. */
 const composeWait: Action<Extract<BootstrapAction, { kind: 'compose-wait' }>> = {
-  async check(_ctx, a) {
-    return { would: `wait for ${a.services.join(', ')} healthy` };
+  async check(ctx, a) {
+    const services = waited(ctx, a.services);
+    return services.length ? { would: `wait for ${services.join(', ')} healthy` } : { done: `${a.services.join(', ')}: external, not run here` };
   },
   async run(ctx, a, out) {
-    await waitComposeHealthy(ctx, out, a.services);
+    const services = waited(ctx, a.services);
+    if (services.length) await waitComposeHealthy(ctx, out, services);
     return [];
   },
 };

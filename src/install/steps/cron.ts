@@ -7,6 +7,10 @@ export const cronStep: Step = {
   title: 'Install the cleanup cron',
   async run(ctx) {
     if (ctx.state.cronRemoved) return skipped('removed with `sentry-onprem cron remove`; `sentry-onprem cron install` brings it back');
+    const ext = ctx.answers!.postgres?.external;
+    // `cleanup` vacuums through the bundled postgres container; on an external server it refuses, so no nightly
+    // entry that would fail every night.
+    if (ext) return skipped(`not installed: \`cleanup\` works on the bundled PostgreSQL only; the server ${ext.host}:${ext.port} is vacuumed by its own autovacuum, and Sentry's cleanup runs with \`docker compose run --rm -T web sentry cleanup --days ${ctx.answers!.cleanup.days}\` in the install directory`);
     const c = ctx.answers!.cleanup;
     const spec = { dir: ctx.layout.dir, schedule: c.schedule, days: c.days, vacuum: c.vacuum };
     const changed = installCron(spec, ctx.dryRun);

@@ -16,7 +16,7 @@ function registryOf(image: string): string {
   return image.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost') ? first : 'docker.io';
 }
 
-async function pull(image: string, out: (l: string) => void): Promise<void> {
+export async function pull(image: string, out: (l: string) => void): Promise<void> {
   const d = await docker();
   const base = Number(process.env.SENTRY_ONPREM_PULL_BACKOFF_MS ?? 2000);
   let last = '';

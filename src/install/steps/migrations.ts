@@ -12,6 +12,12 @@ import { postgresSource, refuseSecondPostgres } from '../../ownership/postgres-g
 
 export async function waitForPostgres(ctx: Ctx, out: (l: string) => void, timeoutMs = Number(process.env.SENTRY_ONPREM_PG_TIMEOUT_MS ?? 90_000)): Promise<void> {
   const runner = ctx.runner!;
+  const external = ctx.answers!.postgres?.external;
+  if (external) {
+    // Not ours to start: the preflight check `external-db` connected to it as Sentry will.
+    out(`PostgreSQL is the external server ${external.host}:${external.port} (checked before the install changed anything)`);
+    return;
+  }
   const find = async () => (await projectContainers(ctx.project!)).find((c) => c.service === 'postgres' && !c.oneoff);
   let pg = await find();
   if (!pg || pg.state !== 'running') {

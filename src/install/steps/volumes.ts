@@ -2,6 +2,7 @@
 import { mkdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { RELEASES } from '../../catalog.js';
+import { installVolumes } from '../../releases/index.js';
 import { createVolume, volumeExists } from '../docker.js';
 import { buildView } from '../../render/view.js';
 import { done, skipped, type Ctx, type Step } from '../context.js';
@@ -19,7 +20,7 @@ export const volumesStep: Step = {
   title: 'Create volumes',
   async run(ctx, out) {
     const a = ctx.answers!;
-    const names = RELEASES[a.tag].externalVolumes;
+    const names = installVolumes(RELEASES[a.tag], a);
     const missing: string[] = [];
     if (a.storage.mode === 'bind') {
       const base = buildView(a, 'x', ctx.layout.dir).dataDir;

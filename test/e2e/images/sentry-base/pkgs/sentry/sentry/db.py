@@ -44,9 +44,12 @@ def params(timeout=3):
     if "postgres" not in db.get("ENGINE", ""):
         from django.core.exceptions import ImproperlyConfigured
         raise ImproperlyConfigured("the stand-in supports PostgreSQL only, not %s" % db.get("ENGINE"))
-    return dict(dbname=db.get("NAME") or "postgres", user=db.get("USER") or None, password=db.get("PASSWORD") or None,
-                host=db.get("HOST") or None, port=db.get("PORT") or None, connect_timeout=timeout,
-                application_name="sentry")
+    params = dict(dbname=db.get("NAME") or "postgres", user=db.get("USER") or None, password=db.get("PASSWORD") or None,
+                  host=db.get("HOST") or None, port=db.get("PORT") or None, connect_timeout=timeout,
+                  application_name="sentry")
+    # Django's PostgreSQL backend hands OPTIONS to psycopg2.connect: sslmode, sslrootcert, ... as libpq reads them.
+    params.update(db.get("OPTIONS") or {})
+    return params
 
 
 def connection():

@@ -1,0 +1,271 @@
+/**
+ * External PostgreSQL and Redis end to end, on the real engine: a PostgreSQL server (the stand-in postgres image,
+ * PostgreSQL 15) with a password and TLS (a CA and a server certificate made here, sslmode verify-full) and a Redis
+ * with a password, each a container on a network of this test, outside the compose project, published on the
+ * docker0 gateway address the install's containers reach. Sentry 9.1.2 and 26.8.0 are installed against them; the
+ * bad servers (wrong password, wrong CA, a host that does not resolve, a database of another application, a
+ * read-only Redis replica) are refused by the external-db check with exit 3 and nothing written.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { chownSync, chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { networkInterfaces, tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { containers, docker, engineReachable, fixture, composeEnv, mtimes, runCli, teardown, watchArgv, httpsGet } from './harness.js';
+import { RELEASES, type SupportedTag } from '../../src/catalog.js';
+import { makeCaAndServer } from '../helpers/certs.js';
+
+const skip = !engineReachable() && !process.env.CI ? 'no Docker engine (run .ci/run)' : false;
+before(() => {
+  if (!engineReachable() && process.env.CI) throw new Error('no Docker engine: .ci/run must start dockerd before the tests');
+});
+
+const NET = 'sentry-onprem-e2e-extdb';
+const PG = 'sentry-onprem-e2e-extdb-pg';
+const REDIS = 'sentry-onprem-e2e-extdb-redis';
+const REPLICA = 'sentry-onprem-e2e-extdb-replica';
+const PG_PORT = 25432;
+const REDIS_PORT = 26379;
+const REPLICA_PORT = 26380;
+const stamp = Date.now();
+const PG_PASSWORD = `pg'"$ext-${stamp}`;
+const REDIS_PASSWORD = `Rd-${stamp}!^&*`;
+
+let work = '';
+let gateway = '';
+let ca = '';
+let otherCa = '';
+
+function removeServers(): void {
+  for (const c of [PG, REDIS, REPLICA]) {
+    try {
+      docker(['rm', '-fv', c]);
+    } catch {
+      /* not there */
+    }
+  }
+  try {
+    docker(['network', 'rm', NET]);
+  } catch {
+    /* not there */
+  }
+}
+
+/**
+ * This host's address on the engine's default bridge (docker0): containers on every network of the engine reach
+ * the host there, so the external servers' published ports are reached from the install's network too.
+ */
+function bridgeAddress(): string {
+  const net = JSON.parse(docker(['network', 'inspect', 'bridge']))[0];
+  const name = net.Options?.['com.docker.network.bridge.name'] ?? 'docker0';
+  // Node lists no interface without carrier (docker0 while no container uses the default bridge): ask ip(8) too.
+  let found = networkInterfaces()[name]?.find((i) => i.family === 'IPv4')?.address;
+  if (!found) {
+    try {
+      found = /inet (\d+\.\d+\.\d+\.\d+)\//.exec(execFileSync('ip', ['-4', '-o', 'addr', 'show', 'dev', name], { encoding: 'utf8' }))?.[1];
+    } catch {
+      /* no ip(8) */
+    }
+  }
+  if (found) return found;
+  if (net.IPAM?.Config?.[0]?.Gateway) return net.IPAM.Config[0].Gateway as string;
+  throw new Error(`no IPv4 address of the engine's bridge ${name} on this host`);
+}
+
+async function until(what: string, ok: () => boolean, ms = 180_000): Promise<void> {
+  const start = Date.now();
+  while (Date.now() - start < ms) {
+    try {
+      if (ok()) return;
+    } catch {
+      /* not yet */
+    }
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  throw new Error(`${what} did not come up within ${ms / 1000} s`);
+}
+
+/** psql on the external server over its local socket (trust), as the server's superuser. */
+const serverSql = (db: string, sql: string) => docker(['exec', '-i', PG, 'psql', '-U', 'postgres', '-d', db, '-Atq', '-v', 'ON_ERROR_STOP=1'], sql).trim();
+/** redis-cli on a server; the password goes in on stdin, never argv. */
+const redisCli = (name: string, ...lines: string[]) => docker(['exec', '-i', name, 'redis-cli'], [`AUTH ${REDIS_PASSWORD}`, ...lines].join('\n') + '\n').trim();
+
+before(async () => {
+  if (skip) return;
+  removeServers();
+  work = mkdtempSync(join(tmpdir(), 'sentry-onprem-e2e-extdb-'));
+  gateway = bridgeAddress();
+  const pki = makeCaAndServer(join(work, 'pki'), [gateway]);
+  ca = pki.ca;
+  otherCa = makeCaAndServer(join(work, 'other-pki'), [gateway]).ca;
+  // The server's key: the postgres user's (uid 999), 0600, as PostgreSQL demands.
+  const certs = join(work, 'pg-certs');
+  mkdirSync(certs);
+  copyFileSync(pki.cert, join(certs, 'server.pem'));
+  copyFileSync(pki.key, join(certs, 'server.key'));
+  chmodSync(join(certs, 'server.key'), 0o600);
+  chownSync(join(certs, 'server.key'), 999, 999);
+  chownSync(join(certs, 'server.pem'), 999, 999);
+  // Passwords reach the servers in files, never on argv (the argv sampling below would see them).
+  mkdirSync(join(work, 'redis'));
+  writeFileSync(join(work, 'redis/primary.conf'), `requirepass ${REDIS_PASSWORD}\nprotected-mode no\n`);
+  writeFileSync(join(work, 'redis/replica.conf'), `requirepass ${REDIS_PASSWORD}\nmasterauth ${REDIS_PASSWORD}\nreplicaof ${gateway} ${REDIS_PORT}\nreplica-read-only yes\nprotected-mode no\n`);
+  chmodSync(join(work, 'redis'), 0o755);
+  docker(['network', 'create', NET]);
+  docker([
+    'run', '-d', '--name', PG, '--network', NET, '-p', `${gateway}:${PG_PORT}:5432`, '-e', 'POSTGRES_HOST_AUTH_METHOD=trust',
+    '-v', `${certs}:/certs:ro`, 'postgres:9.6',
+    'postgres', '-c', 'ssl=on', '-c', 'ssl_cert_file=/certs/server.pem', '-c', 'ssl_key_file=/certs/server.key',
+  ]);
+  docker(['run', '-d', '--name', REDIS, '--network', NET, '-p', `${gateway}:${REDIS_PORT}:6379`, '-v', `${join(work, 'redis')}:/conf:ro`, 'redis:6.2.14-alpine', 'redis-server', '/conf/primary.conf']);
+  docker(['run', '-d', '--name', REPLICA, '--network', NET, '-p', `${gateway}:${REPLICA_PORT}:6379`, '-v', `${join(work, 'redis')}:/conf:ro`, 'redis:6.2.14-alpine', 'redis-server', '/conf/replica.conf']);
+  // TCP answers only once initdb's socket-only server has made way for the real one.
+  await until('the external PostgreSQL', () => (docker(['exec', PG, 'pg_isready', '-h', '127.0.0.1', '-q']), serverSql('postgres', 'select 1') === '1'));
+  // Initialised with trust (the stand-in's POSTGRES_PASSWORD/POSTGRES_DB paths are not this test's subject); then the
+  // server asks TCP clients for a password (scram-sha-256), the role and its database made over the local socket.
+  serverSql('postgres', `CREATE ROLE sentry LOGIN PASSWORD '${PG_PASSWORD.replace(/'/g, "''")}'`);
+  serverSql('postgres', 'CREATE DATABASE sentry OWNER sentry');
+  docker(['exec', PG, 'sh', '-c', 'sed -i "s/^host all all all trust$/host all all all scram-sha-256/" "$PGDATA/pg_hba.conf"']);
+  serverSql('postgres', 'SELECT pg_reload_conf()');
+  await until('the external Redis', () => redisCli(REDIS, 'PING').includes('PONG'));
+  await until('the Redis replica', () => /master_link_status:up/.test(redisCli(REPLICA, 'INFO replication')));
+  // Another application's database on the same server.
+  serverSql('postgres', 'CREATE DATABASE otherapp OWNER sentry');
+  serverSql('otherapp', 'CREATE TABLE orders (id int primary key, total numeric)');
+});
+
+after(() => {
+  if (skip) return;
+  removeServers();
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+function externalAnswers(o: { password?: string; caFile?: string; host?: string; database?: string; redisPort?: number } = {}): string {
+  return [
+    'postgres:',
+    '  external:',
+    `    host: ${JSON.stringify(o.host ?? gateway)}`,
+    `    port: ${PG_PORT}`,
+    `    database: ${o.database ?? 'sentry'}`,
+    '    user: sentry',
+    `    password: ${JSON.stringify(o.password ?? PG_PASSWORD)}`,
+    '    sslmode: verify-full',
+    `    caFile: ${JSON.stringify(o.caFile ?? ca)}`,
+    'redis:',
+    '  external:',
+    `    host: ${JSON.stringify(gateway)}`,
+    `    port: ${o.redisPort ?? REDIS_PORT}`,
+    `    password: ${JSON.stringify(REDIS_PASSWORD)}`,
+  ].join('\n');
+}
+
+let portBase = 18640;
+
+async function happyPath(tag: SupportedTag, env: NodeJS.ProcessEnv, extra = ''): Promise<void> {
+  const ports = { http: portBase++, https: portBase++ };
+  const fx = fixture(tag, ports, [externalAnswers(), extra].join('\n'));
+  const project = RELEASES[tag].projectName;
+  const volumes = RELEASES[tag].externalVolumes;
+  teardown(fx.dir, 'v2', project, volumes);
+  // A database of its own for each release.
+  serverSql('postgres', 'DROP DATABASE IF EXISTS sentry WITH (FORCE)');
+  serverSql('postgres', 'CREATE DATABASE sentry OWNER sentry');
+  const secrets = [PG_PASSWORD, REDIS_PASSWORD, fx.passwords.admin];
+  try {
+    const redisConnections = () => Number(/total_connections_received:(\d+)/.exec(redisCli(REDIS, 'INFO stats'))?.[1]);
+    const connectionsBefore = redisConnections();
+    const stopWatch = watchArgv(secrets);
+    const first = await runCli(['install', '--dir', fx.dir, '--answers', fx.answersFile, '--yes'], env);
+    const argvHits = stopWatch();
+    assert.equal(first.code, 0, `install failed:\n${first.stderr.slice(-4000)}`);
+    assert.deepEqual(argvHits, [], 'a password appeared in some process argv');
+
+    // No bundled server; everything else runs.
+    const running = containers(project).filter((c) => !c.oneoff);
+    for (const s of ['postgres', 'pgbouncer', 'redis']) assert.ok(!running.some((c) => c.service === s), `${s} runs`);
+    for (const v of ['sentry-postgres', 'sentry-redis']) assert.equal(docker(['volume', 'ls', '-q', '--filter', `name=^${v}$`]).trim(), '', `volume ${v} was created`);
+
+    // Health through the vhost; the admin in the external database; Sentry's connections there use TLS.
+    const health = await httpsGet(ports.https, '/_health/', readFileSync(join(fx.dir, 'tls/cert.pem'), 'utf8'));
+    assert.equal(health.status, 200);
+    assert.equal(serverSql('sentry', "select email, is_superuser from auth_user where email = 'admin@e2e.test'"), 'admin@e2e.test|t');
+    const conns = serverSql('sentry', "select count(*) filter (where s.ssl), count(*) from pg_stat_activity a join pg_stat_ssl s using (pid) where a.client_addr is not null and a.datname = 'sentry'");
+    const [tlsConns, allConns] = conns.split('|').map(Number);
+    assert.ok(allConns > 0, 'no connection of Sentry at the external server');
+    assert.equal(tlsConns, allConns, `a connection without TLS (${conns})`);
+    // Sentry's Redis is the external one: it got connections beyond this test's own redis-cli (one per call).
+    const received = redisConnections() - connectionsBefore;
+    assert.ok(received > 1, `the external Redis got ${received} connections during the install`);
+
+    // No secret in logs, output or docker inspect of the install's containers.
+    const logs = readdirSync(join(fx.dir, 'logs')).map((f) => readFileSync(join(fx.dir, 'logs', f), 'utf8')).join('\n');
+    const inspect = docker(['inspect', ...running.map((c) => c.id)]);
+    for (const pw of [PG_PASSWORD, REDIS_PASSWORD]) {
+      assert.ok(!logs.includes(pw), 'a password is in the log');
+      assert.ok(!first.stdout.includes(pw) && !first.stderr.includes(pw), 'a password was printed');
+    }
+    assert.ok(!inspect.includes(PG_PASSWORD), 'the PostgreSQL password is in docker inspect');
+    // The Redis password: only in the environment of the services that connect with it (Snuba's, the uptime checker's).
+    for (const c of running) {
+      const has = docker(['inspect', c.id]).includes(REDIS_PASSWORD);
+      assert.equal(has, has && (c.service.startsWith('snuba') || c.service === 'uptime-checker'), `${c.service} has the Redis password in docker inspect`);
+    }
+
+    // A second run changes nothing.
+    const startedBefore = new Map(containers(project).map((c) => [c.id, c.startedAt]));
+    const times = mtimes(fx.dir);
+    const second = await runCli(['install', '--dir', fx.dir, '--yes'], env);
+    assert.equal(second.code, 0, second.stderr.slice(-3000));
+    console.log(`# ${tag} external: install ${(first.ms / 1000).toFixed(1)} s, no-op re-run ${(second.ms / 1000).toFixed(1)} s`);
+    assert.deepEqual(new Map(containers(project).map((c) => [c.id, c.startedAt])), startedBefore, 'a container was recreated or restarted by the no-op run');
+    assert.deepEqual(mtimes(fx.dir), times, 'a file was written by the no-op run');
+  } finally {
+    teardown(fx.dir, 'v2', project, volumes);
+    rmSync(dirname(fx.dir), { recursive: true, force: true });
+  }
+}
+
+test('install 9.1.2 on an external PostgreSQL (verify-full) and Redis (password): exit 0, admin there, health 200, no secret leaked, no-op re-run', { skip, timeout: 20 * 60_000 }, async () => {
+  await happyPath('9.1.2', composeEnv('v2'));
+});
+
+test('install 26.8.0 (errors-only) on an external PostgreSQL (verify-full) and Redis (password): exit 0, admin there, health 200, no secret leaked, no-op re-run', { skip: skip || (process.env.E2E_EXTDB_SKIP_26 ? 'E2E_EXTDB_SKIP_26 set' : false), timeout: 25 * 60_000 }, async () => {
+  // errors-only: the profile this 2-CPU machine meets (feature-complete wants 4 CPUs).
+  await happyPath('26.8.0', { ...composeEnv('v2'), HEALTHCHECK_INTERVAL: '3s', HEALTHCHECK_START_PERIOD: '3s', HEALTHCHECK_FILE_INTERVAL: '10s' }, 'profile: errors-only\nimages: {digests: drop}\nplugins: [sentry-nodestore-s3==1.0.0]');
+});
+
+test('bad external servers: exit 3 from the external-db check, the server and the remedy named, nothing written', { skip, timeout: 10 * 60_000 }, async () => {
+  const cases: Array<{ name: string; answers: () => string; found: RegExp; remedy: RegExp }> = [
+    { name: 'wrong password', answers: () => externalAnswers({ password: 'not-the-password' }), found: new RegExp(`PostgreSQL ${gateway.replace(/\./g, '\\.')}:${PG_PORT}: connecting failed .*password authentication failed`), remedy: /postgres\.external\.password/ },
+    { name: 'wrong CA', answers: () => externalAnswers({ caFile: otherCa }), found: new RegExp(`PostgreSQL ${gateway.replace(/\./g, '\\.')}:${PG_PORT}: connecting failed .*certificate verify failed`), remedy: /postgres\.external\.caFile/ },
+    { name: 'host that does not resolve', answers: () => externalAnswers({ host: 'db.sentry-onprem.invalid' }), found: /PostgreSQL db\.sentry-onprem\.invalid:25432: the name does not resolve/, remedy: /postgres\.external\.host/ },
+    { name: "another application's database", answers: () => externalAnswers({ database: 'otherapp' }), found: /database otherapp holds 1 table of another application \(public\.orders\)/, remedy: /database of its own/ },
+    { name: 'read-only Redis replica', answers: () => externalAnswers({ redisPort: REPLICA_PORT }), found: new RegExp(`Redis ${gateway.replace(/\./g, '\\.')}:${REPLICA_PORT} is a read-only replica`), remedy: /primary/ },
+  ];
+  for (const c of cases) {
+    const fx = fixture('9.1.2', { http: portBase++, https: portBase++ }, c.answers());
+    try {
+      const stopWatch = watchArgv([PG_PASSWORD, REDIS_PASSWORD]);
+      const r = await runCli(['install', '--dir', fx.dir, '--answers', fx.answersFile, '--yes'], composeEnv('v2'));
+      assert.deepEqual(stopWatch(), [], `${c.name}: a password appeared in some process argv`);
+      assert.equal(r.code, 3, `${c.name}: ${r.stderr.slice(-2000)}`);
+      assert.match(r.stderr, /FAIL external-db/, c.name);
+      assert.match(r.stderr, c.found, `${c.name}: ${r.stderr.slice(-2000)}`);
+      assert.match(r.stderr, c.remedy, `${c.name}: ${r.stderr.slice(-2000)}`);
+      assert.ok(!r.stderr.includes(PG_PASSWORD) && !r.stderr.includes(REDIS_PASSWORD), `${c.name}: a password was printed`);
+      assert.deepEqual(readdirSync(fx.dir), [], `${c.name}: something was written`);
+      // The probe leaves no container behind.
+      assert.equal(docker(['ps', '-aq', '--filter', 'label=io.sentry-onprem.one-off=external-db-check']).trim(), '');
+      // `check --answers` runs the same check.
+      if (c.name === 'wrong password') {
+        const chk = await runCli(['check', '--dir', fx.dir, '--answers', fx.answersFile, '--tag', '9.1.2'], composeEnv('v2'));
+        assert.equal(chk.code, 3, chk.stdout + chk.stderr);
+        assert.match(chk.stdout, /FAIL external-db: PostgreSQL .*password authentication failed/);
+        assert.deepEqual(readdirSync(fx.dir), [], 'check wrote something');
+      }
+    } finally {
+      rmSync(dirname(fx.dir), { recursive: true, force: true });
+    }
+  }
+});
