@@ -53,7 +53,7 @@ export async function probeExternalDb(t: ExternalDbTarget): Promise<ExternalDbPr
   }
   const fail = (error: string): ExternalDbProbe => ({ ok: false, network, image: t.image, error });
   if (!(await inspectImage(t.image))) {
-    const { pull } = await import('../../src/install/steps/images.js');
+    const { pull } = await import('../../src/install/pull.js');
     try {
       await pull(t.image, () => undefined);
     } catch (err) {
