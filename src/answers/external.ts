@@ -156,7 +156,7 @@ export function refuseExternalPostgres(saved: { postgres?: unknown } | undefined
   const ext = saved?.postgres && typeof saved.postgres === 'object' ? (saved.postgres as { external?: { host?: unknown; port?: unknown } }).external : undefined;
   if (!ext || typeof ext !== 'object') return;
   throw new UserError(
-    `the install in ${dir} uses the external PostgreSQL server ${String(ext.host)}:${String(ext.port ?? 5432)}; \`${command}\` works on the bundled postgres service only and is not implemented for an external server yet`,
+    `the install in ${dir} uses the external PostgreSQL server ${String(ext.host)}:${String(ext.port ?? 5432)}; \`${command}\` works on the bundled postgres service only, so it refuses an install on an external server`,
     EXIT.prerequisite,
     command === 'cleanup'
       ? 'Run `docker compose run --rm -T web sentry cleanup --days N` in the install directory, and vacuum with the server\'s own tools (autovacuum, VACUUM (ANALYZE)). Nothing was changed.'

@@ -10,10 +10,10 @@ import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { ensureBuilt, FIXTURES, fullAnswers, minimalAnswers, removeDir, render, tempDir, writeAnswers, writeFixedSecrets, FIXED_SECRET_KEY } from '../helpers/cli.js';
+import { ensureBuilt, fullAnswers, minimalAnswers, removeDir, render, tempDir, writeAnswers, writeFixedSecrets, FIXED_SECRET_KEY } from '../helpers/cli.js';
 import { composeConfig, PYTHON, pythonSyntax, pyyamlLoad, requireReaders, sentryConf } from '../helpers/readers.js';
 import { nginxTest, nginxWork } from '../helpers/nginx.js';
-import { reduce, type Svc } from '../helpers/official.js';
+import { expected as sharedExpected, loadOfficial, reduce, type Svc } from '../helpers/official.js';
 
 ensureBuilt();
 
@@ -26,9 +26,9 @@ const FACTS = {
 /** The services that run the Sentry image (`x-sentry-defaults`), sentry-cleanup aside. */
 const SENTRY_LOCAL = ['web', 'cron', 'worker', 'ingest-consumer', 'post-process-forwarder', 'subscription-consumer-events', 'subscription-consumer-transactions'];
 
-/** The documented differences, applied to the official service. */
+/** The documented differences: those of every release (nginx, build arguments), then one local Sentry image. */
 function expected(name: string, off: Svc, tlsDir: string): Svc {
-  const e = structuredClone(off);
+  const e = sharedExpected(name, off, tlsDir);
   if (SENTRY_LOCAL.includes(name)) {
     // One local Sentry image with the plugins built in, from the official one.
     e.build = { context: './sentry', args: { SENTRY_IMAGE: off.image } };
@@ -36,22 +36,11 @@ function expected(name: string, off: Svc, tlsDir: string): Svc {
   }
   // The Sentry cleanup image is built on the local Sentry image (the plugins sentry.conf.py may import).
   if (name === 'sentry-cleanup') e.build.args = { BASE_IMAGE: 'sentry-onpremise-local' };
-  if (name === 'nginx') {
-    // Ports and the TLS certificate from the answers.
-    e.ports = [
-      { mode: 'ingress', target: 80, published: '80', protocol: 'tcp' },
-      { mode: 'ingress', target: 443, published: '443', protocol: 'tcp' },
-    ];
-    e.volumes.push(
-      { type: 'bind', source: `${tlsDir}/cert.pem`, target: '/etc/nginx-tls/cert.pem', read_only: true },
-      { type: 'bind', source: `${tlsDir}/key.pem`, target: '/etc/nginx-tls/key.pem', read_only: true },
-    );
-  }
   return e;
 }
 
 for (const TAG of Object.keys(FACTS) as (keyof typeof FACTS)[]) {
-  const OFFICIAL = JSON.parse(readFileSync(join(FIXTURES, 'official', `${TAG}-compose.json`), 'utf8')) as { services: Record<string, Svc>; volumes: Record<string, boolean> };
+  const OFFICIAL = loadOfficial(TAG);
 
   test(`${TAG}: compose v2 reads the rendered compose file; services, images, commands, entrypoints, healthchecks, depends_on, ulimits and volumes are the official ones`, (t) => {
     if (!requireReaders(t, 'compose-v2')) return;

@@ -10,10 +10,10 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { ensureBuilt, FIXTURES, fullAnswers, minimalAnswers, removeDir, render, tempDir, writeAnswers, writeFixedSecrets, FIXED_SECRET_KEY } from '../helpers/cli.js';
+import { ensureBuilt, fullAnswers, minimalAnswers, removeDir, render, tempDir, writeAnswers, writeFixedSecrets, FIXED_SECRET_KEY } from '../helpers/cli.js';
 import { composeConfig, PYTHON, pythonSyntax, pyyamlLoad, requireReaders, sentryConf } from '../helpers/readers.js';
 import { nginxTest, nginxWork } from '../helpers/nginx.js';
-import { reduce, expected, type Svc } from '../helpers/official.js';
+import { expected, loadOfficial, reduce, type Svc } from '../helpers/official.js';
 
 ensureBuilt();
 
@@ -40,7 +40,7 @@ const FACTS = {
 
 for (const TAG of ['24.8.0', '25.5.1'] as const) {
   const F = FACTS[TAG];
-  const OFFICIAL = JSON.parse(readFileSync(join(FIXTURES, 'official', `${TAG}-compose.json`), 'utf8')) as { services: Record<string, Svc>; volumes: Record<string, boolean> };
+  const OFFICIAL = loadOfficial(TAG);
 
 
   test(`${TAG}: compose v2 reads the rendered compose file; services, images, commands, entrypoints, healthchecks, depends_on, profiles, ulimits and volumes are the official ones`, (t) => {
