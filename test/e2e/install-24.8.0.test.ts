@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
-import { assertAllHealthy, assertMigrated, assertNoopRerun, assertVhostAndAdmin, bootstrapReports, containers, docker, engineReachable, fixture, composeEnv, runCli, teardown } from './harness.js';
+import { assertAllHealthy, assertMigrated, assertNoopRerun, assertVhostAndAdmin, bootstrapReports, containers, docker, engineReachable, fixture, composeEnv, runCli, SHORT_HEALTHCHECKS, teardown } from './harness.js';
 import { RELEASES } from '../../src/catalog.js';
 
 before(() => {
@@ -27,7 +27,7 @@ test('install 24.8.0 with compose v2: fresh install, every service running and h
   const fx = fixture(tag, ports);
   const project = RELEASES[tag].projectName;
   const volumes = RELEASES[tag].externalVolumes;
-  const env = composeEnv('v2');
+  const env = { ...composeEnv('v2'), ...SHORT_HEALTHCHECKS };
   teardown(fx.dir, 'v2', project, volumes);
   try {
     const first = await runCli(['install', '--dir', fx.dir, '--answers', fx.answersFile, '--yes'], env);

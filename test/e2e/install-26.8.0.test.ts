@@ -15,7 +15,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
-import { assertAllHealthy as allHealthy, assertMigrated, assertNoopRerun, assertVhostAndAdmin, bootstrapReports, containers, docker, engineReachable, fixture, composeEnv, runCli, teardown, type Fixture } from './harness.js';
+import { assertAllHealthy as allHealthy, assertMigrated, assertNoopRerun, assertVhostAndAdmin, bootstrapReports, containers, docker, engineReachable, fixture, composeEnv, runCli, teardown, type Fixture, SHORT_HEALTHCHECKS } from './harness.js';
 import { RELEASES } from '../../src/catalog.js';
 
 const tag = '26.8.0';
@@ -24,7 +24,7 @@ const volumes = RELEASES[tag].externalVolumes;
 // The release's healthcheck timings are `.env` variables (30 s, file heartbeats 60 s); Compose lets the
 // environment override `.env`, as an operator may. Shorter here, so the waits for health take seconds:
 // the same checks, run sooner (the stand-in consumers write their heartbeat file every 5 s).
-const env = { ...composeEnv('v2'), HEALTHCHECK_INTERVAL: '3s', HEALTHCHECK_START_PERIOD: '3s', HEALTHCHECK_FILE_INTERVAL: '10s' };
+const env = { ...composeEnv('v2'), ...SHORT_HEALTHCHECKS };
 const ports = { http: 18480, https: 18481 };
 const OFFLINE = 'images: {digests: drop}\nplugins: [sentry-nodestore-s3==1.0.0]';
 

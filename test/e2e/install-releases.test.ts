@@ -25,7 +25,7 @@ const skip = !engineReachable() && !process.env.CI ? 'no Docker engine (run .ci/
 
 // The healthcheck timings of the releases that read them from `.env` (23.6.2 on), shorter from the
 // environment as Compose allows: the same checks, run sooner (stand-in heartbeats every 5 s).
-const env = { ...composeEnv('v2'), HEALTHCHECK_INTERVAL: '3s', HEALTHCHECK_START_PERIOD: '3s', HEALTHCHECK_FILE_INTERVAL: '10s' };
+const env = { ...composeEnv('v2'), ...SHORT_HEALTHCHECKS };
 const ports = { http: 18640, https: 18641 };
 
 interface Case {
