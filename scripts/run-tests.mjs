@@ -72,8 +72,10 @@ const children = [];
 function runLane(lane) {
   const args = ['--import', 'tsx', '--test', '--test-reporter=tap', '--test-concurrency=1', ...lane.files];
   const [cmd, argv] = lane.nice && hasNice ? ['nice', ['-n', String(lane.nice), process.execPath, ...args]] : [process.execPath, args];
-  const child = spawn(cmd, argv, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, TMPDIR: runTmp } });
+  // A lane of its own process group, so that its priority can be raised as a whole (renice -g).
+  const child = spawn(cmd, argv, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, TMPDIR: runTmp }, detached: split });
   children.push(child);
+  lane.child = child;
   const started = Date.now();
   let tail = '';
   const captured = [];
@@ -96,11 +98,30 @@ function runLane(lane) {
   });
 }
 
-const forward = (sig) => () => children.forEach((c) => c.kill(sig));
+const forward = (sig) => () =>
+  children.forEach((c) => {
+    try {
+      if (split) process.kill(-c.pid, sig);
+      else c.kill(sig);
+    } catch {
+      /* already gone */
+    }
+  });
 process.on('SIGINT', forward('SIGINT'));
 process.on('SIGTERM', forward('SIGTERM'));
 
-const results = await Promise.all(lanes.map(runLane));
+const running = lanes.map(runLane);
+// When the engine lane ends first, the local lane has the machine to itself: back to normal priority.
+if (split) {
+  running[0].then(() => {
+    const local = lanes[1].child;
+    if (local.exitCode === null && local.signalCode === null && hasNice) {
+      const r = spawnSync('renice', ['-n', '0', '-g', String(local.pid)], { encoding: 'utf8' });
+      console.error(`run-tests: engine lane done; local lane back to nice 0${r.status === 0 ? '' : ` (renice failed: ${(r.stderr || '').trim()})`}`);
+    }
+  });
+}
+const results = await Promise.all(running);
 for (const r of results) if (!r.lane.stream) process.stdout.write(r.output);
 cleanTmp();
 
