@@ -133,11 +133,13 @@ export function fixture(tag: string, ports: { http: number; https: number }, ext
   );
   mkdirSync(dir, { recursive: true });
   // This machine's dockerd cannot raise nofile above its own hard limit (20000); releases ask up to 262144.
-  const over = Object.entries(RELEASES[tag as SupportedTag]?.ulimits ?? {}).filter(([, l]) => (l.nofile?.hard ?? 0) > ENGINE_NOFILE);
-  if (over.length) {
-    const lines = over.map(([service]) => `  ${service}:\n    ulimits:\n      nofile:\n        soft: ${ENGINE_NOFILE}\n        hard: ${ENGINE_NOFILE}\n`);
-    writeFileSync(join(dir, 'docker-compose.override.yml'), `version: '3.4'\nservices:\n${lines.join('')}`);
-  }
+  const release = RELEASES[tag as SupportedTag];
+  const over = Object.entries(release?.ulimits ?? {}).filter(([, l]) => (l.nofile?.hard ?? 0) > ENGINE_NOFILE);
+  const lines = over.map(([service]) => `  ${service}:\n    ulimits:\n      nofile:\n        soft: ${ENGINE_NOFILE}\n        hard: ${ENGINE_NOFILE}\n`);
+  // SeaweedFS's healthcheck has its own interval (30 s, not HEALTHCHECK_INTERVAL): the first probe, and so
+  // the bootstrap's wait for the buckets, would come 30 s after it starts. Tests probe every 3 s.
+  if (release?.images.some((i) => i.services.includes('seaweedfs'))) lines.push('  seaweedfs:\n    healthcheck:\n      interval: 3s\n      start_period: 3s\n');
+  if (lines.length) writeFileSync(join(dir, 'docker-compose.override.yml'), `version: '3.4'\nservices:\n${lines.join('')}`);
   return { dir, answersFile, passwords };
 }
 
