@@ -134,13 +134,35 @@ export function fixture(tag: string, ports: { http: number; https: number }, ext
   mkdirSync(dir, { recursive: true });
   // This machine's dockerd cannot raise nofile above its own hard limit (20000); releases ask up to 262144.
   const release = RELEASES[tag as SupportedTag];
-  const over = Object.entries(release?.ulimits ?? {}).filter(([, l]) => (l.nofile?.hard ?? 0) > ENGINE_NOFILE);
-  const lines = over.map(([service]) => `  ${service}:\n    ulimits:\n      nofile:\n        soft: ${ENGINE_NOFILE}\n        hard: ${ENGINE_NOFILE}\n`);
-  // SeaweedFS's healthcheck has its own interval (30 s, not HEALTHCHECK_INTERVAL): the first probe, and so
-  // the bootstrap's wait for the buckets, would come 30 s after it starts. Tests probe every 3 s.
-  if (release?.images.some((i) => i.services.includes('seaweedfs'))) lines.push('  seaweedfs:\n    healthcheck:\n      interval: 3s\n      start_period: 3s\n');
-  if (lines.length) writeFileSync(join(dir, 'docker-compose.override.yml'), `version: '3.4'\nservices:\n${lines.join('')}`);
+  const blocks = new Map<string, string[]>();
+  const add = (service: string, block: string) => blocks.set(service, [...(blocks.get(service) ?? []), block]);
+  for (const [service, l] of Object.entries(release?.ulimits ?? {})) {
+    if ((l.nofile?.hard ?? 0) > ENGINE_NOFILE) add(service, `    ulimits:\n      nofile:\n        soft: ${ENGINE_NOFILE}\n        hard: ${ENGINE_NOFILE}\n`);
+  }
+  // Healthchecks with an interval of their own (SeaweedFS 30 s, Kafka and ClickHouse 10 s; the rest read
+  // HEALTHCHECK_INTERVAL, see SHORT_HEALTHCHECKS): their first probe, and every wait on them, would come that
+  // long after the start. Tests probe them every 3 s.
+  for (const service of fixedIntervalServices(tag)) add(service, '    healthcheck:\n      interval: 3s\n      start_period: 3s\n');
+  if (blocks.size) {
+    const services = [...blocks].map(([service, b]) => `  ${service}:\n${b.join('')}`).join('');
+    writeFileSync(join(dir, 'docker-compose.override.yml'), `version: '3.4'\nservices:\n${services}`);
+  }
   return { dir, answersFile, passwords };
+}
+
+/** Services whose healthcheck in the release's compose template has a literal interval (not a variable). */
+function fixedIntervalServices(tag: string): string[] {
+  const file = join(ROOT, 'templates', tag, 'docker-compose.yml.hbs');
+  if (!existsSync(file)) return [];
+  const found = new Set<string>();
+  let service: string | undefined;
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    const m = /^  ([a-z0-9][a-z0-9_-]*):\s*$/.exec(line);
+    if (m) service = m[1];
+    else if (/^\S/.test(line)) service = undefined;
+    else if (service && /^ {6}interval: \d+s\s*$/.test(line)) found.add(service);
+  }
+  return [...found];
 }
 
 /** Everything an install leaves on the engine and host, removed: containers, volumes, networks, cron entry. */
