@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import {
-  assertAllHealthy, assertMigrated, assertNoopRerun, assertVhostAndAdmin, bootstrapReports, composeEnv, docker, engineReachable, fixture, runCli, teardown,
+  assertAllHealthy, assertMigrated, assertNoopRerun, assertVhostAndAdmin, bootstrapReports, composeEnv, docker, engineReachable, fixture, runCli, SHORT_HEALTHCHECKS, teardown,
 } from './harness.js';
 import { RELEASES, minimumsFor, type SupportedTag } from '../../src/catalog.js';
 import type { Profile } from '../../src/releases/types.js';
