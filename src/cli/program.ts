@@ -164,6 +164,7 @@ export function buildProgram(): { program: Command; exitCode: () => number } {
     .argument('<backup-dir>', 'a directory made by `sentry-onprem backup` or by an upgrade')
     .option('--dir <dir>', 'install directory', '.')
     .option('--yes', 'do not ask for confirmation')
+    .option('--force-connections', 'external PostgreSQL: end the sessions of other clients of the database instead of refusing')
     .action(async (backupDir: string, opts) => {
       const { restore } = await import('../commands/restore.js');
       code = await restore(backupDir, opts);
