@@ -83,6 +83,7 @@ export function buildProgram(): { program: Command; exitCode: () => number } {
     .option('--quiet', 'print nothing on success (errors still go to stderr)')
     .option('--log-file <file>', 'append the log here (rotated at 1 MiB, 5 kept); default DIR/logs/cleanup.log')
     .option('--scheduled', "run by the cron entry: leave Sentry's cleanup to the release's sentry-cleanup service when it has one")
+    .option('--assume-free-disk <size>', 'external PostgreSQL: the free disk of the server (it reports none), e.g. 20GiB, for the VACUUM FULL guard')
     .action(async (opts) => {
       const { cleanup } = await import('../commands/cleanup.js');
       code = await cleanup(opts);
