@@ -171,6 +171,19 @@ export function buildProgram(): { program: Command; exitCode: () => number } {
       code = await restore(backupDir, opts);
     });
 
+  const database = program.command('database').description("the install's PostgreSQL: move it between the bundled server and an external one");
+  database
+    .command('move')
+    .description('move the database to an external server: check it is empty, dump, load, compare row counts, re-run the install; the bundled volume is kept')
+    .requiredOption('--to <where>', 'external')
+    .option('--answers <file>', 'YAML with postgres.external (merged over the saved answers)')
+    .option('--dir <dir>', 'install directory', '.')
+    .option('--yes', 'go ahead (Sentry is stopped during the move)')
+    .action(async (opts) => {
+      const { databaseMove } = await import('../commands/database.js');
+      code = await databaseMove(opts);
+    });
+
   program
     .command('uninstall')
     .description("take the install off the Docker engine: its containers, networks, built images and cron entry; its files stay")
