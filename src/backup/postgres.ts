@@ -90,7 +90,8 @@ export async function restoreDatabase(t: string | PgConn, file: string, out: (l:
  * failed migration added included), never the database itself (the user of a managed server may not create one)
  * nor anything another role owns. Runs in the same transaction as the load that follows it.
  */
-export const CLEAR_OWNED_SQL = `DO $clear$ DECLARE r record; BEGIN
+export const CLEAR_OWNED_SQL = `SET client_min_messages = warning;
+DO $clear$ DECLARE r record; BEGIN
 FOR r IN SELECT format('DROP %s IF EXISTS %I.%I CASCADE', CASE c.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW' WHEN 'S' THEN 'SEQUENCE' WHEN 'f' THEN 'FOREIGN TABLE' ELSE 'TABLE' END, n.nspname, c.relname) AS s
   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
   WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f') AND c.relowner = (SELECT oid FROM pg_roles WHERE rolname = current_user)

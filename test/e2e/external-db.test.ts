@@ -238,71 +238,82 @@ const day2: Day2 = async (fx, ports, env) => {
   const t0 = Date.now();
   const secrets = [PG_PASSWORD, REDIS_PASSWORD, fx.passwords.admin];
   const stopWatch = watchArgv(secrets);
-  // A row of Sentry's options table, made for this test, is the one deleted after the backup.
-  serverSql('sentry', "insert into sentry_option (key, value, last_updated) values ('e2e.restore-marker', 'kept', now())");
-  const emailRow = "select count(*) from sentry_option where key = 'e2e.restore-marker'";
-  assert.equal(serverSql('sentry', emailRow), '1');
-  const backup = await runCli(['backup', '--dir', fx.dir], env);
-  assert.equal(backup.code, 0, backup.stderr.slice(-3000));
-  const backupDir = backup.stdout.trim().split('\n').pop()!;
-  const manifest = JSON.parse(readFileSync(join(backupDir, 'manifest.json'), 'utf8'));
-  assert.equal(manifest.database.external, `${gateway}:${PG_PORT}`);
-  assert.equal(manifest.database.name, 'sentry');
-  assert.match(backup.stderr, /client tools of postgres:[^ ]+ \(pg_dump 15\)/, 'the dump was not taken with the server\'s major (15)');
-  const atBackup = rowCountsOf('sentry');
-  assert.ok(Object.keys(atBackup).length > 10 && atBackup['public.auth_user'] >= 1, `only ${Object.keys(atBackup).length} tables counted`);
+  let argvHits: string[] | undefined;
+  try {
+    // A row of Sentry's options table, made for this test, is the one deleted after the backup.
+    serverSql('sentry', "insert into sentry_option (key, value, last_updated) values ('e2e.restore-marker', 'kept', now())");
+    const emailRow = "select count(*) from sentry_option where key = 'e2e.restore-marker'";
+    assert.equal(serverSql('sentry', emailRow), '1');
+    const backup = await runCli(['backup', '--dir', fx.dir], env);
+    assert.equal(backup.code, 0, backup.stderr.slice(-3000));
+    const backupDir = backup.stdout.trim().split('\n').pop()!;
+    const manifest = JSON.parse(readFileSync(join(backupDir, 'manifest.json'), 'utf8'));
+    assert.equal(manifest.database.external, `${gateway}:${PG_PORT}`);
+    assert.equal(manifest.database.name, 'sentry');
+    assert.match(backup.stderr, /client tools of postgres:[^ ]+ \(pg_dump 15\)/, 'the dump was not taken with the server\'s major (15)');
+    const atBackup = rowCountsOf('sentry');
+    assert.ok(Object.keys(atBackup).length > 10 && atBackup['public.auth_user'] >= 1, `only ${Object.keys(atBackup).length} tables counted`);
 
-  serverSql('sentry', "delete from sentry_option where key = 'e2e.restore-marker'");
-  assert.equal(serverSql('sentry', emailRow), '0');
+    serverSql('sentry', "delete from sentry_option where key = 'e2e.restore-marker'");
+    assert.equal(serverSql('sentry', emailRow), '0');
 
-  // Another client holds a session: refused (exit 3, who is connected), Sentry started again, the row still gone.
-  docker(['exec', '-d', PG, 'psql', 'dbname=sentry user=sentry application_name=e2e-reporting', '-c', 'select pg_sleep(600)']);
-  await until('the other client\'s session', () => serverSql('postgres', "select count(*) from pg_stat_activity where application_name = 'e2e-reporting'") === '1', 20_000);
-  const refused = await runCli(['restore', backupDir, '--dir', fx.dir, '--yes'], env);
-  assert.equal(refused.code, 3, refused.stderr.slice(-3000));
-  assert.match(refused.stderr, /1 session of other clients[\s\S]*application "e2e-reporting"/);
-  assert.match(refused.stderr, /--force-connections/);
-  assert.equal(serverSql('sentry', emailRow), '0', 'the refused restore changed the database');
-  assert.ok(containers(RELEASES['9.1.2'].projectName).some((c) => c.service === 'web' && c.running), 'Sentry was not started again after the refusal');
+    // Another client holds a session: refused (exit 3, who is connected), Sentry started again, the row still gone.
+    docker(['exec', '-d', PG, 'psql', 'dbname=sentry user=sentry application_name=e2e-reporting', '-c', 'select pg_sleep(600)']);
+    await until('the other client\'s session', () => serverSql('postgres', "select count(*) from pg_stat_activity where application_name = 'e2e-reporting'") === '1', 20_000);
+    const refused = await runCli(['restore', backupDir, '--dir', fx.dir, '--yes'], env);
+    assert.equal(refused.code, 3, refused.stderr.slice(-3000));
+    assert.match(refused.stderr, /1 session of other clients[\s\S]*application "e2e-reporting"/);
+    assert.match(refused.stderr, /--force-connections/);
+    assert.equal(serverSql('sentry', emailRow), '0', 'the refused restore changed the database');
+    assert.ok(containers(RELEASES['9.1.2'].projectName).some((c) => c.service === 'web' && c.running), 'Sentry was not started again after the refusal');
 
-  const restored = await runCli(['restore', backupDir, '--dir', fx.dir, '--yes', '--force-connections'], env);
-  assert.equal(restored.code, 0, restored.stderr.slice(-3000));
-  assert.equal(serverSql('sentry', emailRow), '1', 'the deleted row is not back');
-  assert.equal(serverSql('postgres', "select count(*) from pg_stat_activity where application_name = 'e2e-reporting'"), '0', 'the other client\'s session was not ended');
-  const afterRestore = rowCountsOf('sentry');
-  for (const t of ['public.auth_user', 'public.sentry_option', 'public.sentry_organization', 'public.sentry_project', 'public.sentry_projectkey']) assert.equal(afterRestore[t], atBackup[t], t);
-  assert.deepEqual(Object.keys(afterRestore), Object.keys(atBackup), 'the restored database has other tables');
-  const health = await httpsGet(ports.https, '/_health/', readFileSync(join(fx.dir, 'tls/cert.pem'), 'utf8'));
-  assert.equal(health.status, 200);
+    const restored = await runCli(['restore', backupDir, '--dir', fx.dir, '--yes', '--force-connections'], env);
+    assert.equal(restored.code, 0, restored.stderr.slice(-3000));
+    assert.equal(serverSql('sentry', emailRow), '1', 'the deleted row is not back');
+    assert.equal(serverSql('postgres', "select count(*) from pg_stat_activity where application_name = 'e2e-reporting'"), '0', 'the other client\'s session was not ended');
+    const afterRestore = rowCountsOf('sentry');
+    for (const t of ['public.auth_user', 'public.sentry_option', 'public.sentry_organization', 'public.sentry_project', 'public.sentry_projectkey']) assert.equal(afterRestore[t], atBackup[t], t);
+    assert.deepEqual(Object.keys(afterRestore), Object.keys(atBackup), 'the restored database has other tables');
+    const health = await httpsGet(ports.https, '/_health/', readFileSync(join(fx.dir, 'tls/cert.pem'), 'utf8'));
+    assert.equal(health.status, 200);
 
-  // cleanup with VACUUM FULL: the server reports no free disk, so FULL needs --assume-free-disk; the guard uses the server's sizes.
-  const unknown = await runCli(['cleanup', '--dir', fx.dir, '--vacuum', 'full', '--json'], env);
-  assert.equal(unknown.code, 3, unknown.stderr.slice(-3000));
-  const u = JSON.parse(unknown.stdout);
-  assert.equal(u.vacuum.run, 'analyze');
-  assert.match(u.vacuum.refused, /does not report its free disk.*--assume-free-disk/);
-  assert.equal(u.filesystem.freeBytesBefore, null);
-  const tooSmall = await runCli(['cleanup', '--dir', fx.dir, '--vacuum', 'full', '--assume-free-disk', '1K', '--json'], env);
-  assert.equal(tooSmall.code, 3, tooSmall.stderr.slice(-3000));
-  assert.match(JSON.parse(tooSmall.stdout).vacuum.refused, /VACUUM FULL needs free disk the size of the largest table/);
-  const full = await runCli(['cleanup', '--dir', fx.dir, '--vacuum', 'full', '--assume-free-disk', '100GiB', '--json'], env);
-  assert.equal(full.code, 0, full.stderr.slice(-3000));
-  const f = JSON.parse(full.stdout);
-  assert.equal(f.vacuum.run, 'full');
-  assert.equal(f.vacuum.freeBytesAssumed, true);
-  assert.ok(f.database.bytesBefore > 0 && f.database.bytesAfter > 0);
-  assert.equal(f.database.external, `${gateway}:${PG_PORT}`);
+    // cleanup with VACUUM FULL: the server reports no free disk, so FULL needs --assume-free-disk; the guard uses the server's sizes.
+    const unknown = await runCli(['cleanup', '--dir', fx.dir, '--vacuum', 'full', '--json'], env);
+    assert.equal(unknown.code, 3, unknown.stderr.slice(-3000));
+    const u = JSON.parse(unknown.stdout);
+    assert.equal(u.vacuum.run, 'analyze');
+    assert.match(u.vacuum.refused, /does not report its free disk.*--assume-free-disk/);
+    assert.equal(u.filesystem.freeBytesBefore, null);
+    const tooSmall = await runCli(['cleanup', '--dir', fx.dir, '--vacuum', 'full', '--assume-free-disk', '1K', '--json'], env);
+    assert.equal(tooSmall.code, 3, tooSmall.stderr.slice(-3000));
+    assert.match(JSON.parse(tooSmall.stdout).vacuum.refused, /VACUUM FULL needs free disk the size of the largest table/);
+    const full = await runCli(['cleanup', '--dir', fx.dir, '--vacuum', 'full', '--assume-free-disk', '100GiB', '--json'], env);
+    assert.equal(full.code, 0, full.stderr.slice(-3000));
+    const f = JSON.parse(full.stdout);
+    assert.equal(f.vacuum.run, 'full');
+    assert.equal(f.vacuum.freeBytesAssumed, true);
+    assert.ok(f.database.bytesBefore > 0 && f.database.bytesAfter > 0);
+    assert.equal(f.database.external, `${gateway}:${PG_PORT}`);
 
-  assert.deepEqual(stopWatch(), [], 'a password appeared in some process argv');
-  for (const r of [backup, refused, restored, unknown, tooSmall, full]) assert.ok(!r.stdout.includes(PG_PASSWORD) && !r.stderr.includes(PG_PASSWORD), 'a password was printed');
-  const logs = readdirSync(join(fx.dir, 'logs')).map((f) => readFileSync(join(fx.dir, 'logs', f), 'utf8')).join('\n');
-  assert.ok(!logs.includes(PG_PASSWORD), 'the PostgreSQL password is in a log');
-  assert.equal(clientLeftovers(), '', 'a client container was left behind');
-  assert.deepEqual(readdirSync(fx.dir).filter((n) => n.startsWith('.pg-client-')), [], 'a passfile directory was left behind');
-  console.log(
-    `# 9.1.2 external day 2: backup ${(backup.ms / 1000).toFixed(1)} s, refused restore ${(refused.ms / 1000).toFixed(1)} s, restore ${(restored.ms / 1000).toFixed(1)} s, ` +
-      `cleanup ${(unknown.ms / 1000).toFixed(1)} + ${(tooSmall.ms / 1000).toFixed(1)} + ${(full.ms / 1000).toFixed(1)} s (full), all ${((Date.now() - t0) / 1000).toFixed(1)} s`,
-  );
+    argvHits = stopWatch();
+    assert.deepEqual(argvHits, [], 'a password appeared in some process argv');
+    for (const r of [backup, refused, restored, unknown, tooSmall, full]) assert.ok(!r.stdout.includes(PG_PASSWORD) && !r.stderr.includes(PG_PASSWORD), 'a password was printed');
+    const logs = readdirSync(join(fx.dir, 'logs')).map((f) => readFileSync(join(fx.dir, 'logs', f), 'utf8')).join('\n');
+    assert.ok(!logs.includes(PG_PASSWORD), 'the PostgreSQL password is in a log');
+    assert.equal(clientLeftovers(), '', 'a client container was left behind');
+    assert.deepEqual(readdirSync(fx.dir).filter((n) => n.startsWith('.pg-client-')), [], 'a passfile directory was left behind');
+    console.log(
+      `# 9.1.2 external day 2: backup ${(backup.ms / 1000).toFixed(1)} s, refused restore ${(refused.ms / 1000).toFixed(1)} s, restore ${(restored.ms / 1000).toFixed(1)} s, ` +
+        `cleanup ${(unknown.ms / 1000).toFixed(1)} + ${(tooSmall.ms / 1000).toFixed(1)} + ${(full.ms / 1000).toFixed(1)} s (full), all ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+    );
+  } finally {
+    if (!argvHits) stopWatch();
+    try {
+      docker(['exec', PG, 'psql', '-U', 'postgres', '-Atqc', "select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'e2e-reporting'"]);
+    } catch {
+      /* ended already */
+    }
+  }
 };
 
 test('install 9.1.2 on an external PostgreSQL (verify-full) and Redis (password): exit 0, admin there, health 200, no secret leaked, no-op re-run; backup, delete, restore (other clients refused), cleanup with vacuum there', { skip, timeout: 20 * 60_000 }, async () => {
@@ -318,6 +329,7 @@ test('database move --to external: 9.1.2 on the bundled server moved to the exte
   teardown(fx.dir, 'v2', project, volumes);
   const moveAnswers = join(dirname(fx.dir), 'external.yml');
   writeFileSync(moveAnswers, externalAnswers().split('\nredis:')[0] + '\n');
+  let stopWatch: (() => string[]) | undefined;
   try {
     const first = await runCli(['install', '--dir', fx.dir, '--answers', fx.answersFile, '--yes'], env);
     assert.equal(first.code, 0, first.stderr.slice(-3000));
@@ -329,7 +341,7 @@ test('database move --to external: 9.1.2 on the bundled server moved to the exte
     serverSql('postgres', 'CREATE DATABASE sentry OWNER sentry');
     serverSql('sentry', 'CREATE TABLE leftover (id int)');
     const answersBefore = readFileSync(join(fx.dir, 'sentry-onprem.yml'), 'utf8');
-    const stopWatch = watchArgv([PG_PASSWORD, fx.passwords.admin]);
+    stopWatch = watchArgv([PG_PASSWORD, fx.passwords.admin]);
     const refused = await runCli(['database', 'move', '--to', 'external', '--answers', moveAnswers, '--dir', fx.dir, '--yes'], env);
     assert.equal(refused.code, 3, refused.stderr.slice(-3000));
     assert.match(refused.stderr, /database sentry on .* is not empty \(public\.leftover\)/);
@@ -339,7 +351,9 @@ test('database move --to external: 9.1.2 on the bundled server moved to the exte
 
     const before = bundledCounts();
     const moved = await runCli(['database', 'move', '--to', 'external', '--answers', moveAnswers, '--dir', fx.dir, '--yes'], env);
-    assert.deepEqual(stopWatch(), [], 'a password appeared in some process argv');
+    const hits = stopWatch();
+    stopWatch = undefined;
+    assert.deepEqual(hits, [], 'a password appeared in some process argv');
     assert.equal(moved.code, 0, moved.stderr.slice(-4000));
     assert.match(moved.stderr, /row counts identical: \d+ tables/);
     const after = rowCountsOf('sentry');
@@ -358,6 +372,7 @@ test('database move --to external: 9.1.2 on the bundled server moved to the exte
     assert.equal(clientLeftovers(), '');
     console.log(`# 9.1.2 database move: install (bundled) ${(first.ms / 1000).toFixed(1)} s, refused move ${(refused.ms / 1000).toFixed(1)} s, move ${(moved.ms / 1000).toFixed(1)} s (${Object.keys(after).length} tables)`);
   } finally {
+    stopWatch?.();
     teardown(fx.dir, 'v2', project, volumes);
     rmSync(dirname(fx.dir), { recursive: true, force: true });
   }
