@@ -295,9 +295,15 @@ const day2: Day2 = async (fx, ports, env) => {
     assert.ok(f.database.bytesBefore > 0 && f.database.bytesAfter > 0);
     assert.equal(f.database.external, `${gateway}:${PG_PORT}`);
 
+    // upgrade reads the server's version before anything changes: 15 suits 20.7.0 (9.6), and the hop itself is refused for now.
+    const stateBefore = readFileSync(join(fx.dir, '.sentry-onprem/state.json'), 'utf8');
+    const upgrade = await runCli(['upgrade', '--tag', '20.7.0', '--dir', fx.dir, '--yes'], env);
+    assert.equal(upgrade.code, 3, upgrade.stderr.slice(-2000));
+    assert.match(upgrade.stderr, /the external PostgreSQL [\d.]+:25432 runs PostgreSQL 15, which every release of the road \(9\.1\.2 -> 20\.7\.0\) runs on/);
+    assert.equal(readFileSync(join(fx.dir, '.sentry-onprem/state.json'), 'utf8'), stateBefore, 'the refused upgrade changed the state');
     argvHits = stopWatch();
     assert.deepEqual(argvHits, [], 'a password appeared in some process argv');
-    for (const r of [backup, refused, restored, unknown, tooSmall, full]) assert.ok(!r.stdout.includes(PG_PASSWORD) && !r.stderr.includes(PG_PASSWORD), 'a password was printed');
+    for (const r of [backup, refused, restored, unknown, tooSmall, full, upgrade]) assert.ok(!r.stdout.includes(PG_PASSWORD) && !r.stderr.includes(PG_PASSWORD), 'a password was printed');
     const logs = readdirSync(join(fx.dir, 'logs')).map((f) => readFileSync(join(fx.dir, 'logs', f), 'utf8')).join('\n');
     assert.ok(!logs.includes(PG_PASSWORD), 'the PostgreSQL password is in a log');
     assert.equal(clientLeftovers(), '', 'a client container was left behind');
