@@ -174,8 +174,8 @@ export function buildProgram(): { program: Command; exitCode: () => number } {
   const database = program.command('database').description("the install's PostgreSQL: move it between the bundled server and an external one");
   database
     .command('move')
-    .description('move the database to an external server: check it is empty, dump, load, compare row counts, re-run the install; the bundled volume is kept')
-    .requiredOption('--to <where>', 'external')
+    .description('move the database between the bundled server and an external one: the target checked empty, dump, load, row counts compared, the install re-run; the source is kept')
+    .requiredOption('--to <where>', 'external (with --answers) or bundled')
     .option('--answers <file>', 'YAML with postgres.external (merged over the saved answers)')
     .option('--dir <dir>', 'install directory', '.')
     .option('--yes', 'go ahead (Sentry is stopped during the move)')

@@ -8,7 +8,13 @@
  */
 import { resolve } from 'node:path';
 import { layoutFor } from '../layout.js';
-import { loadAnswers } from '../answers/load.js';
+import { existsSync, readdirSync } from 'node:fs';
+import { loadAnswers, savedAnswers, validateAnswers } from '../answers/load.js';
+import { SERVER_VOLUMES } from '../releases/index.js';
+import { volumeExists } from '../install/docker.js';
+import { renderStep } from '../install/steps/render-files.js';
+import { volumesStep } from '../install/steps/volumes.js';
+import { dataSource } from '../upgrade/one-offs/throwaway.js';
 import { RELEASES } from '../catalog.js';
 import { EXIT, UserError } from '../errors.js';
 import { RunLog } from '../install/log.js';
@@ -45,8 +51,9 @@ export const TARGET_OBJECTS_SQL =
   "WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f') AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%' ORDER BY 1 LIMIT 20) x";
 
 export async function databaseMove(flags: DatabaseMoveFlags): Promise<number> {
+  if (flags.to === 'bundled') return moveToBundled(flags);
   if (flags.to !== 'external') {
-    throw new UserError(`--to ${JSON.stringify(flags.to)} is not supported`, EXIT.usage, 'Use --to external --answers FILE (a file with postgres.external). Moving back to the bundled server is not written yet: restore a backup taken before the move into a new install. Nothing was changed.');
+    throw new UserError(`--to ${JSON.stringify(flags.to)} is not one of external, bundled`, EXIT.usage, 'Nothing was changed.');
   }
   if (!flags.answers) throw new UserError('--to external needs --answers FILE with postgres.external (host, port, database, user, password or passwordFile, sslmode, caFile)', EXIT.usage, 'Nothing was changed.');
   if (!flags.yes) throw new UserError('database move stops Sentry and loads its database into another server: it needs --yes', EXIT.usage, 'Nothing was changed.');
@@ -129,6 +136,97 @@ export async function databaseMove(flags: DatabaseMoveFlags): Promise<number> {
   process.stderr.write(
     `moved ${totalRows(moved.source)} rows in ${Object.keys(moved.source).length} tables to ${ext.database} on ${ext.host}:${ext.port} in ${((Date.now() - t0) / 1000).toFixed(1)} s; ` +
       `the bundled server's data volume is kept (its service is no longer in ${project}'s compose file)\n`,
+  );
+  return code;
+}
+
+/**
+ * `database move --to bundled`: the way back. The bundled server's data (volume sentry-postgres, or its directory
+ * with storage.mode bind) must not exist yet: a move loads into an empty server only, so the volume a move to the
+ * external server kept is removed by the operator first (it holds the database as it was then). The external
+ * database is dumped into a backup and its rows counted; the answers lose postgres.external and are rendered; the
+ * bundled postgres starts alone on a new volume, the dump is loaded and the counts compared; then the install
+ * re-runs. The external database is left as it was.
+ */
+async function moveToBundled(flags: DatabaseMoveFlags): Promise<number> {
+  if (!flags.yes) throw new UserError('database move stops Sentry and loads its database into another server: it needs --yes', EXIT.usage, 'Nothing was changed.');
+  if (flags.answers) throw new UserError('--to bundled takes no --answers (the saved answers lose postgres.external)', EXIT.usage, 'Nothing was changed.');
+  const layout = layoutFor(flags.dir);
+  const state = readState(layout.stateFile);
+  const tag = installedTag(layout, state);
+  const unfinished = unfinishedUpgradeRefusal(layout);
+  if (unfinished) throw unfinished;
+  const current = await loadAnswers({ yes: true }, layout, false);
+  const ext = externalPgOf(current.answers, layout.dir);
+  if (!ext) throw new UserError(`the install in ${layout.dir} uses the bundled PostgreSQL already`, EXIT.usage, 'Nothing was changed.');
+  const raw = structuredClone(savedAnswers(layout).raw) as { postgres?: { external?: unknown } };
+  delete raw.postgres!.external;
+  if (!Object.keys(raw.postgres!).length) delete raw.postgres;
+  const target = validateAnswers(raw, layout.dir);
+  const source = dataSource(target.answers, layout.dir, SERVER_VOLUMES.postgres);
+  const exists = target.answers.storage.mode === 'volumes' ? await volumeExists(source) : existsSync(source) && readdirSync(source).length > 0;
+  if (exists) {
+    throw new UserError(
+      `the bundled server's data ${target.answers.storage.mode === 'volumes' ? `volume ${source}` : `directory ${source}`} exists already (a move to the external server keeps it: it holds the database as it was then); a move loads into an empty server only`,
+      EXIT.prerequisite,
+      `Once nothing in it is needed any more: ${target.answers.storage.mode === 'volumes' ? `docker volume rm ${source}` : `rm -r ${source}`}, then run again. Nothing was changed.`,
+    );
+  }
+  await refuseForeignOwnership({ layout, tags: [tag] });
+  const t0 = Date.now();
+  const moved = await withDirLock(layout, 'database', async () => {
+    const stamp = timestamp();
+    const log = new RunLog(layout.logsDir, 'database-move', stamp);
+    log.addSecrets([ext.password, current.adminPassword, ...Object.values(current.secrets)]);
+    const progress = new Progress(process.stderr, log);
+    const base = { layout, log, stamp, dryRun: false, answers: current.answers, adminPassword: current.adminPassword, secrets: current.secrets, state };
+    const compose = await chooseCompose(releaseCtx(base));
+    const ctx = releaseCtx({ ...base, compose });
+    const toCtx = releaseCtx({ ...base, answers: target.answers, adminPassword: target.adminPassword, compose });
+    let client: PgClient | undefined;
+    let rendered = false;
+    try {
+      let dumpFile = '';
+      let source: Record<string, number> = {};
+      await progress.step(`Stop Sentry ${tag}`, async (out) => ({ done: `${await downProject(ctx.project!, out)} containers stopped and removed` }));
+      await progress.step(`Dump ${ext.database} on ${ext.host}:${ext.port}`, async (out) => {
+        client = await openExternalClient({ pg: ext, tag, dir: layout.dir, out });
+        const b = await takeBackup({ layout, tag, project: ctx.project!, kind: 'manual', stamp, postgresId: client, out });
+        dumpFile = resolve(b.dir, DUMP_FILE);
+        source = await rowCounts(client);
+        return { done: `${b.dir} (${Object.keys(source).length} tables, ${totalRows(source)} rows)` };
+      });
+      await progress.step('Render the files for the bundled server', async (out) => {
+        rendered = true;
+        await renderStep.run(toCtx, out);
+        return volumesStep.run(toCtx, out);
+      });
+      await progress.step('Load it into the bundled server', async (out) => {
+        await waitForPostgres(toCtx, out);
+        const pg = await runningPostgres(toCtx.project!);
+        if (!pg) throw new UserError(`no running postgres in project ${toCtx.project}`, EXIT.failure);
+        await restoreDatabase(pg.id, dumpFile, out);
+        const loaded = await rowCounts(pg.id);
+        const diff = compareCounts(source, loaded);
+        if (diff.length) throw new UserError(`the row counts differ after the load: ${diff.slice(0, 10).join('; ')}`, EXIT.failure, 'The install goes back to the external server (its database was not changed); the bundled volume holds the partial load.');
+        return { done: `row counts identical: ${Object.keys(loaded).length} tables, ${totalRows(loaded)} rows` };
+      });
+      return { source };
+    } catch (err) {
+      // Back to the external server: its answers rendered again, Sentry started on it.
+      if (rendered) await downProject(toCtx.project!, (l) => log.write(l)).catch(() => undefined);
+      if (rendered) await renderStep.run(ctx, (l) => log.write(l)).catch(() => undefined);
+      await upStep.run(ctx, (l) => log.write(l)).catch(() => undefined);
+      throw err;
+    } finally {
+      await client?.close();
+    }
+  });
+  process.stderr.write('database moved; re-running the install on the bundled server\n');
+  const code = await install({ dir: flags.dir, yes: true });
+  process.stderr.write(
+    `moved ${totalRows(moved.source)} rows in ${Object.keys(moved.source).length} tables to the bundled server in ${((Date.now() - t0) / 1000).toFixed(1)} s; ` +
+      `database ${ext.database} on ${ext.host}:${ext.port} is left as it was\n`,
   );
   return code;
 }

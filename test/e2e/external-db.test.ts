@@ -326,7 +326,7 @@ test('install 9.1.2 on an external PostgreSQL (verify-full) and Redis (password)
   await happyPath('9.1.2', composeEnv('v2'), '', day2);
 });
 
-test('database move --to external: 9.1.2 on the bundled server moved to the external one, a non-empty target refused, identical row counts, the old volume kept', { skip, timeout: 20 * 60_000 }, async () => {
+test('database move: 9.1.2 on the bundled server moved to the external one and back, a non-empty target refused each way, identical row counts, the old volume kept', { skip, timeout: 20 * 60_000 }, async () => {
   const env = composeEnv('v2');
   const ports = { http: portBase++, https: portBase++ };
   const fx = fixture('9.1.2', ports);
@@ -376,7 +376,33 @@ test('database move --to external: 9.1.2 on the bundled server moved to the exte
     assert.equal(health.status, 200);
     assert.ok(!moved.stderr.includes(PG_PASSWORD) && !moved.stdout.includes(PG_PASSWORD), 'a password was printed');
     assert.equal(clientLeftovers(), '');
-    console.log(`# 9.1.2 database move: install (bundled) ${(first.ms / 1000).toFixed(1)} s, refused move ${(refused.ms / 1000).toFixed(1)} s, move ${(moved.ms / 1000).toFixed(1)} s (${Object.keys(after).length} tables)`);
+
+    // And back: refused while the kept volume exists; once it is removed, the external database moves to a new one.
+    stopWatch = watchArgv([PG_PASSWORD, fx.passwords.admin]);
+    const keptRefused = await runCli(['database', 'move', '--to', 'bundled', '--dir', fx.dir, '--yes'], env);
+    assert.equal(keptRefused.code, 3, keptRefused.stderr.slice(-3000));
+    assert.match(keptRefused.stderr, /volume sentry-postgres exists already[\s\S]*docker volume rm sentry-postgres/);
+    docker(['volume', 'rm', 'sentry-postgres']);
+    const onExternal = rowCountsOf('sentry');
+    const back = await runCli(['database', 'move', '--to', 'bundled', '--dir', fx.dir, '--yes'], env);
+    const backHits = stopWatch();
+    stopWatch = undefined;
+    assert.deepEqual(backHits, [], 'a password appeared in some process argv');
+    assert.equal(back.code, 0, back.stderr.slice(-4000));
+    assert.match(back.stderr, /row counts identical: \d+ tables/);
+    assert.ok(bundledPg(), 'the bundled postgres does not run after the move back');
+    const bundledAfter = bundledCounts();
+    assert.deepEqual(Object.keys(bundledAfter), Object.keys(onExternal));
+    for (const t of ['public.auth_user', 'public.sentry_organization', 'public.sentry_project', 'public.sentry_projectkey', 'public.sentry_organizationmember', 'public.sentry_option']) assert.equal(bundledAfter[t], onExternal[t], t);
+    assert.doesNotMatch(readFileSync(join(fx.dir, 'sentry-onprem.yml'), 'utf8'), /external:/);
+    assert.equal(serverSql('sentry', 'select count(*) from auth_user'), String(onExternal['public.auth_user']), 'the external database was changed');
+    const healthBack = await httpsGet(ports.https, '/_health/', readFileSync(join(fx.dir, 'tls/cert.pem'), 'utf8'));
+    assert.equal(healthBack.status, 200);
+    assert.equal(clientLeftovers(), '');
+    console.log(
+      `# 9.1.2 database move: install (bundled) ${(first.ms / 1000).toFixed(1)} s, refused move ${(refused.ms / 1000).toFixed(1)} s, move ${(moved.ms / 1000).toFixed(1)} s (${Object.keys(after).length} tables), ` +
+        `refused move back ${(keptRefused.ms / 1000).toFixed(1)} s, move back ${(back.ms / 1000).toFixed(1)} s`,
+    );
   } finally {
     stopWatch?.();
     teardown(fx.dir, 'v2', project, volumes);
