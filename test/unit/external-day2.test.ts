@@ -103,3 +103,22 @@ test("cleanup's summary of an external server says its free disk is not reported
   };
   assert.ok(summaryLines(r).includes('free disk on the database server: not reported by the external server db.example:5433 (1.0 GiB assumed with --assume-free-disk)'), summaryLines(r).join('\n'));
 });
+
+test('database move: bad flags are exit 2 before anything is read or written', async () => {
+  const { databaseMove } = await import('../../src/commands/database.js');
+  const { mkdtempSync, readdirSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const dir = mkdtempSync(join(tmpdir(), 'sentry-onprem-move-'));
+  const cases: Array<[Parameters<typeof databaseMove>[0], RegExp]> = [
+    [{ dir, to: 'sideways', yes: true }, /--to "sideways" is not one of external, bundled/],
+    [{ dir, to: 'external', yes: true }, /--to external needs --answers FILE/],
+    [{ dir, to: 'external', answers: join(dir, 'x.yml') }, /needs --yes/],
+    [{ dir, to: 'bundled' }, /needs --yes/],
+    [{ dir, to: 'bundled', yes: true, answers: join(dir, 'x.yml') }, /--to bundled takes no --answers/],
+  ];
+  for (const [flags, message] of cases) {
+    await assert.rejects(databaseMove(flags), (e: unknown) => e instanceof UserError && e.exitCode === EXIT.usage && message.test(e.message), JSON.stringify(flags));
+  }
+  assert.deepEqual(readdirSync(dir), []);
+});
