@@ -55,7 +55,8 @@ export function isCustomDump(file: string): boolean {
 }
 
 /**
- * Drops and re-creates the Sentry database, then loads the dump in one transaction. The caller stops
+ * Drops and re-creates the Sentry database, then loads the dump in one transaction, every object owned by postgres
+ * (--no-owner: a dump of an external server, whose objects belong to its user, loads too). The caller stops
  * every Sentry service first; sessions still open (psql, a forgotten shell) are ended.
  */
 export async function restoreDatabase(t: string | PgConn, file: string, out: (l: string) => void): Promise<void> {
@@ -80,7 +81,7 @@ export async function restoreDatabase(t: string | PgConn, file: string, out: (l:
     await new Promise((res) => setTimeout(res, 1000 * attempt));
   }
   if (last) throw new UserError(`cannot re-create the database ${SENTRY_DB}: ${last}`, EXIT.failure);
-  const r = await execWithInput(id, ['pg_restore', ...CONNECT, '-d', SENTRY_DB, '--exit-on-error', '--single-transaction'], { file });
+  const r = await execWithInput(id, ['pg_restore', ...CONNECT, '-d', SENTRY_DB, '--exit-on-error', '--single-transaction', '--no-owner', '--no-acl'], { file });
   if (r.exitCode !== 0) throw new UserError(`pg_restore exited with code ${r.exitCode}: ${r.output.trim().slice(-800)}`, EXIT.failure);
   out(`database ${SENTRY_DB} restored from ${file} (${r.bytes} bytes)`);
 }
