@@ -31,7 +31,7 @@ export function describeConnection(x: Connection): string {
 }
 
 /** Sentry's stopped services close their sessions within a moment: reads until none is left or ms have passed. */
-export async function waitForOthersToLeave(c: PgConn, ms = 15_000, every = 1000): Promise<Connection[]> {
+export async function waitForOthersToLeave(c: PgConn, ms = 8000, every = 500): Promise<Connection[]> {
   const until = Date.now() + ms;
   for (;;) {
     const now = await otherConnections(c);
