@@ -4,7 +4,10 @@
  * with a password, each a container on a network of this test, outside the compose project, published on the
  * docker0 gateway address the install's containers reach. Sentry 9.1.2 and 26.8.0 are installed against them; the
  * bad servers (wrong password, wrong CA, a host that does not resolve, a database of another application, a
- * read-only Redis replica) are refused by the external-db check with exit 3 and nothing written.
+ * read-only Redis replica) are refused by the external-db check with exit 3 and nothing written. Day 2 on the 9.1.2
+ * install: backup -> delete a row -> restore (refused while another client holds a session), cleanup with VACUUM FULL
+ * and its free-disk guard, upgrade's version stop; and `database move` of a second 9.1.2 install (on the bundled
+ * server) to the external one and back, with identical row counts.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
