@@ -5,7 +5,7 @@
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { EXIT, UserError, type FieldProblem } from '../errors.js';
+import type { FieldProblem } from '../errors.js';
 import { RELEASES, isSupportedTag, type ReleaseInfo } from '../releases/index.js';
 import type { Answers } from './schema.js';
 import { REDIS_PASSWORD_ALPHABET } from './schema.js';
@@ -148,18 +148,16 @@ export function externalReleaseProblems(tag: string, a: { redis?: { external?: {
 }
 
 /**
- * Day-2 commands that work on the bundled postgres service (backup, restore, cleanup, upgrade) refuse an install
- * whose PostgreSQL is external: they would start a postgres service the compose file does not have, or upgrade a
- * data volume the install does not use. Reads the saved answers only (exit 3, nothing done).
+ * The hops of an upgrade whose release needs a newer PostgreSQL than the external server runs. A hop on the bundled
+ * server upgrades its major itself (pg_upgrade one-offs); an external server is never touched, so its version is
+ * checked against every release of the road before anything changes. Empty: the server suits the whole road.
  */
-export function refuseExternalPostgres(saved: { postgres?: unknown } | undefined, command: string, dir: string): void {
-  const ext = saved?.postgres && typeof saved.postgres === 'object' ? (saved.postgres as { external?: { host?: unknown; port?: unknown } }).external : undefined;
-  if (!ext || typeof ext !== 'object') return;
-  throw new UserError(
-    `the install in ${dir} uses the external PostgreSQL server ${String(ext.host)}:${String(ext.port ?? 5432)}; \`${command}\` works on the bundled postgres service only, so it refuses an install on an external server`,
-    EXIT.prerequisite,
-    command === 'cleanup'
-      ? 'Run `docker compose run --rm -T web sentry cleanup --days N` in the install directory, and vacuum with the server\'s own tools (autovacuum, VACUUM (ANALYZE)). Nothing was changed.'
-      : 'Back up and restore the database with the server\'s own tools (pg_dump/pg_restore of the server\'s major, or the provider\'s snapshots). Nothing was changed.',
-  );
+export function externalUpgradeProblems(serverVersionNum: number, road: string[]): Array<{ tag: string; needs: string }> {
+  const out: Array<{ tag: string; needs: string }> = [];
+  for (const tag of road) {
+    if (!isSupportedTag(tag)) continue;
+    const needs = postgresMinMajor(RELEASES[tag]);
+    if (serverVersionNum < versionNum(needs)) out.push({ tag, needs });
+  }
+  return out;
 }

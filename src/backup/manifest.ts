@@ -15,6 +15,8 @@ export interface DatabaseEntry {
   file: string;
   name: string;
   server: string;
+  /** host:port of the external server it was dumped from; absent: the bundled postgres service. */
+  external?: string;
   /** pg_database_size when the dump was taken. */
   databaseBytes: number;
   size: number;

@@ -10,7 +10,8 @@ import { RELEASES, isSupportedTag } from '../catalog.js';
 import { inspectImage } from '../install/docker.js';
 import { UserError, EXIT } from '../errors.js';
 import { configFiles, copyIntoBackup, sha256File } from './config-files.js';
-import { databaseFacts, dumpDatabase, SENTRY_DB } from './postgres.js';
+import { connOf, databaseFacts, dumpDatabase } from './postgres.js';
+import type { PgConn } from './external-client.js';
 import { enoughForBackup, freeBytes, humanBytes } from './free-space.js';
 import { DUMP_FILE, writeManifest, type Manifest } from './manifest.js';
 
@@ -21,8 +22,8 @@ export interface BackupOptions {
   project: string;
   kind: Manifest['kind'];
   stamp: string;
-  /** The install's running postgres container; undefined = configuration only (--no-backup). */
-  postgresId?: string;
+  /** The install's running postgres container, or the client of its external server; undefined = configuration only (--no-backup). */
+  postgresId?: string | PgConn;
   out: (line: string) => void;
 }
 
@@ -57,10 +58,10 @@ export async function takeBackup(o: BackupOptions): Promise<BackupResult> {
   try {
     let database: Manifest['database'] = null;
     if (o.postgresId && db) {
-      o.out(`dumping the database (${humanBytes(db.bytes)}, PostgreSQL ${db.server})`);
+      o.out(`dumping the database (${humanBytes(db.bytes)}, PostgreSQL ${db.server}${connOf(o.postgresId).external ? ` at ${connOf(o.postgresId).external}` : ''})`);
       const started = Date.now();
       const size = await dumpDatabase(o.postgresId, join(dir, DUMP_FILE));
-      database = { file: DUMP_FILE, name: SENTRY_DB, server: db.server, databaseBytes: db.bytes, size, sha256: sha256File(join(dir, DUMP_FILE)) };
+      database = { file: DUMP_FILE, name: connOf(o.postgresId).db, ...(connOf(o.postgresId).external ? { external: connOf(o.postgresId).external } : {}), server: db.server, databaseBytes: db.bytes, size, sha256: sha256File(join(dir, DUMP_FILE)) };
       o.out(`${DUMP_FILE}: ${humanBytes(size)} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     }
     const files = copyIntoBackup(o.layout, configFiles(o.layout), dir);

@@ -5,6 +5,13 @@
  */
 import { docker } from '../install/docker.js';
 import type { TableSize } from './vacuum-plan.js';
+import type { PgConn } from '../backup/external-client.js';
+
+/** The bundled server's postgres container (its id), or the client container of an external server. */
+export type CleanupPg = string | PgConn;
+const idOf = (t: CleanupPg) => (typeof t === 'string' ? t : t.id);
+/** External: libpq's environment of the client container names the server, user and database. */
+const conninfoOf = (t: CleanupPg, app = APP) => (typeof t === 'string' ? CONNINFO.replace(APP, app) : `application_name=${app}`);
 
 export const APP = 'sentry-onprem-cleanup';
 export const PGDATA = '/var/lib/postgresql/data';
@@ -35,18 +42,18 @@ export async function execSplit(containerId: string, cmd: string[]): Promise<Exe
 export class PgError extends Error {}
 
 /** Runs one SQL statement; returns its unaligned, tuples-only output. */
-export async function sql(containerId: string, statement: string): Promise<string> {
-  const r = await execSplit(containerId, ['psql', '-X', '-q', '-At', '-v', 'ON_ERROR_STOP=1', '-d', CONNINFO, '-c', statement]);
+export async function sql(t: CleanupPg, statement: string): Promise<string> {
+  const r = await execSplit(idOf(t), ['psql', '-X', '-q', '-At', '-v', 'ON_ERROR_STOP=1', '-d', conninfoOf(t), '-c', statement]);
   if (r.exitCode !== 0) throw new PgError(`psql exited with code ${r.exitCode} running "${statement}": ${r.stderr.trim() || r.stdout.trim()}`);
   return r.stdout.trim();
 }
 
-export async function databaseBytes(id: string): Promise<number> {
+export async function databaseBytes(id: CleanupPg): Promise<number> {
   return Number(await sql(id, 'SELECT pg_database_size(current_database())'));
 }
 
 /** Rows deleted per table since the statistics were last reset (PostgreSQL's own counters, no table scan). */
-export async function deletedRows(id: string): Promise<Map<string, number>> {
+export async function deletedRows(id: CleanupPg): Promise<Map<string, number>> {
   const text = await sql(id, "SELECT schemaname || '.' || relname, n_tup_del FROM pg_stat_user_tables");
   return new Map(text.split('\n').filter(Boolean).map((l) => {
     const i = l.lastIndexOf('|');
@@ -58,7 +65,7 @@ export async function deletedRows(id: string): Promise<Map<string, number>> {
  * The counters of a backend reach the statistics when it ends (or within a second or so on 9.x), a
  * moment after `sentry cleanup` exits: read until two reads a short while apart agree.
  */
-export async function settledDeletedRows(id: string, waitMs = 700, maxReads = 8): Promise<Map<string, number>> {
+export async function settledDeletedRows(id: CleanupPg, waitMs = 700, maxReads = 8): Promise<Map<string, number>> {
   let last = await deletedRows(id);
   for (let i = 1; i < maxReads; i++) {
     await new Promise((r) => setTimeout(r, waitMs));
@@ -70,7 +77,7 @@ export async function settledDeletedRows(id: string, waitMs = 700, maxReads = 8)
 }
 
 /** The table VACUUM FULL needs the most free space for: heap, indexes and TOAST together. */
-export async function largestTable(id: string): Promise<TableSize | undefined> {
+export async function largestTable(id: CleanupPg): Promise<TableSize | undefined> {
   const row = await sql(
     id,
     "SELECT c.oid::regclass::text || '|' || pg_total_relation_size(c.oid) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace " +
@@ -81,8 +88,15 @@ export async function largestTable(id: string): Promise<TableSize | undefined> {
   return { name: row.slice(0, i), bytes: Number(row.slice(i + 1)) };
 }
 
-/** Free bytes for PostgreSQL on the filesystem holding its data directory, as statfs sees it in the container. */
-export async function freeBytes(id: string): Promise<number> {
+/**
+ * Free bytes for PostgreSQL on the filesystem holding its data directory, as statfs sees it in the container.
+ * An external server: undefined. PostgreSQL has no SQL function that reports free disk (pg_ls_dir and
+ * pg_stat_file list files and their sizes, not the filesystem's space), and a managed server shows it only in
+ * its provider's console: the operator states it with --assume-free-disk.
+ */
+export async function freeBytes(t: CleanupPg): Promise<number | undefined> {
+  if (typeof t !== 'string') return undefined;
+  const id = t;
   const r = await execSplit(id, ['df', '-Pk', PGDATA]);
   const fields = r.stdout.trim().split('\n').pop()?.trim().split(/\s+/) ?? [];
   const kib = Number(fields[3]);
@@ -91,9 +105,9 @@ export async function freeBytes(id: string): Promise<number> {
 }
 
 /** Stops our own statements (a VACUUM of a cancelled cleanup), never anyone else's. */
-export async function cancelOurBackends(id: string): Promise<void> {
-  await execSplit(id, [
-    'psql', '-X', '-q', '-At', '-d', CONNINFO.replace(APP, `${APP}-cancel`),
-    '-c', `SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE application_name = '${APP}'`,
+export async function cancelOurBackends(t: CleanupPg): Promise<void> {
+  await execSplit(idOf(t), [
+    'psql', '-X', '-q', '-At', '-d', conninfoOf(t, `${APP}-cancel`),
+    '-c', `SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE application_name = '${APP}' AND datname = current_database() AND usename = current_user`,
   ]);
 }

@@ -14,7 +14,9 @@ export function summaryLines(r: CleanupResult): string[] {
       ? 'vacuum: off'
       : `vacuum: ${v.sql} in ${v.seconds} s${v.refused ? ` (FULL refused: ${v.refused})` : ''}`,
     `database size: ${formatBytes(r.database.bytesBefore)} before, ${formatBytes(r.database.bytesAfter)} after, ${formatBytes(r.database.bytesFreed)} freed`,
-    `free disk on the database volume: ${formatBytes(r.filesystem.freeBytesBefore)} before, ${formatBytes(r.filesystem.freeBytesAfter)} after`,
+    r.filesystem.freeBytesBefore === null || r.filesystem.freeBytesAfter === null
+      ? `free disk on the database server: not reported by the external server${r.database.external ? ` ${r.database.external}` : ''}${v.freeBytesAssumed && v.freeBytesUsed !== undefined ? ` (${formatBytes(v.freeBytesUsed)} assumed with --assume-free-disk)` : ''}`
+      : `free disk on the database volume: ${formatBytes(r.filesystem.freeBytesBefore)} before, ${formatBytes(r.filesystem.freeBytesAfter)} after`,
     `cleanup took ${r.seconds} s`,
   ];
 }

@@ -7,8 +7,9 @@ import type { ComposeRunner } from '../../compose/runner.js';
 import { projectContainers } from '../install/docker.js';
 import { UserError, EXIT } from '../errors.js';
 import { planSentryCleanup } from './sentry-cleanup-plan.js';
-import { planVacuum, type TableSize, type VacuumMode, type VacuumPlan } from './vacuum-plan.js';
-import { databaseBytes, freeBytes, largestTable, settledDeletedRows, deletedRows, sql } from './postgres.js';
+import { EXTERNAL_UNKNOWN, planVacuum, type TableSize, type VacuumMode, type VacuumPlan } from './vacuum-plan.js';
+import { databaseBytes, freeBytes, largestTable, settledDeletedRows, deletedRows, sql, type CleanupPg } from './postgres.js';
+import type { PgConn } from '../backup/external-client.js';
 
 export interface CleanupRequest {
   days: number;
@@ -28,6 +29,10 @@ export interface CleanupEnv {
   show: (line: string) => void;
   /** Replaces the measured free bytes in the VACUUM FULL decision (tests only; the real value is still reported). */
   fakeFreeBytes?: number;
+  /** The client of an external server; absent: the install's postgres container. */
+  external?: PgConn;
+  /** --assume-free-disk: the external server's free disk as its operator states it (the server reports none). */
+  assumedFreeBytes?: number;
 }
 
 export interface CleanupResult {
@@ -35,9 +40,10 @@ export interface CleanupResult {
   sentryCleanup: { ran: boolean; days?: number; skipped?: string; seconds: number };
   rowsRemoved: number;
   rowsRemovedByTable: Record<string, number>;
-  vacuum: VacuumPlan & { seconds: number; largestTable?: TableSize; freeBytesUsed?: number; freeBytesFaked?: boolean };
-  database: { bytesBefore: number; bytesAfter: number; bytesFreed: number };
-  filesystem: { freeBytesBefore: number; freeBytesAfter: number };
+  vacuum: VacuumPlan & { seconds: number; largestTable?: TableSize; freeBytesUsed?: number; freeBytesFaked?: boolean; freeBytesAssumed?: boolean };
+  database: { bytesBefore: number; bytesAfter: number; bytesFreed: number; external?: string };
+  /** null: an external server, which reports no free disk. */
+  filesystem: { freeBytesBefore: number | null; freeBytesAfter: number | null };
   seconds: number;
 }
 
@@ -57,10 +63,15 @@ export async function postgresContainer(project: string): Promise<string> {
 
 export async function runCleanup(req: CleanupRequest, env: CleanupEnv): Promise<CleanupResult> {
   const t0 = Date.now();
-  const pg = await postgresContainer(env.project);
+  const pg: CleanupPg = env.external ?? (await postgresContainer(env.project));
   const bytesBefore = await databaseBytes(pg);
   const freeBefore = await freeBytes(pg);
-  env.progress(`database ${await sql(pg, 'SELECT pg_size_pretty(pg_database_size(current_database()))')}, ${Math.round(freeBefore / 1048576)} MiB free on its volume`);
+  const size = await sql(pg, 'SELECT pg_size_pretty(pg_database_size(current_database()))');
+  env.progress(
+    env.external
+      ? `database ${env.external.db} on ${env.external.external}: ${size}; the server reports no free disk${env.assumedFreeBytes !== undefined ? `, ${Math.round(env.assumedFreeBytes / 1048576)} MiB assumed free (--assume-free-disk)` : ''}`
+      : `database ${size}, ${Math.round((freeBefore ?? 0) / 1048576)} MiB free on its volume`,
+  );
 
   const plan = planSentryCleanup({ scheduled: req.scheduled, services: env.services, days: req.days, retentionDays: env.retentionDays });
   const tSentry = Date.now();
@@ -86,10 +97,17 @@ export async function runCleanup(req: CleanupRequest, env: CleanupEnv): Promise<
   let vacuum: CleanupResult['vacuum'];
   if (req.vacuum === 'full') {
     const measured = await freeBytes(pg);
-    const used = env.fakeFreeBytes ?? measured;
+    const used = env.fakeFreeBytes ?? measured ?? env.assumedFreeBytes;
     const largest = await largestTable(pg);
-    const vp = planVacuum('full', used, largest);
-    vacuum = { ...vp, seconds: 0, largestTable: largest, freeBytesUsed: used, freeBytesFaked: env.fakeFreeBytes !== undefined || undefined };
+    const vp = planVacuum('full', used, largest, env.external ? EXTERNAL_UNKNOWN : undefined);
+    vacuum = {
+      ...vp,
+      seconds: 0,
+      largestTable: largest,
+      freeBytesUsed: used,
+      freeBytesFaked: env.fakeFreeBytes !== undefined || undefined,
+      freeBytesAssumed: (env.fakeFreeBytes === undefined && measured === undefined && env.assumedFreeBytes !== undefined) || undefined,
+    };
   } else {
     vacuum = { ...planVacuum(req.vacuum), seconds: 0 };
   }
@@ -98,7 +116,8 @@ export async function runCleanup(req: CleanupRequest, env: CleanupEnv): Promise<
     env.progress(`${vacuum.sql}${vacuum.run === 'full' ? ' (each table is locked while it is rewritten)' : ' (online)'}`);
     await sql(pg, vacuum.sql);
     // Old files of rewritten tables go at commit; the checkpoint lets WAL written by the rewrite be recycled now.
-    if (vacuum.run === 'full') await sql(pg, 'CHECKPOINT');
+    // (An external server's user is rarely allowed CHECKPOINT, superuser or pg_checkpoint only: its own checkpoints do it.)
+    if (vacuum.run === 'full' && !env.external) await sql(pg, 'CHECKPOINT');
     vacuum.seconds = since(tVacuum);
   }
 
@@ -109,8 +128,8 @@ export async function runCleanup(req: CleanupRequest, env: CleanupEnv): Promise<
     rowsRemoved: Object.values(byTable).reduce((a, b) => a + b, 0),
     rowsRemovedByTable: byTable,
     vacuum,
-    database: { bytesBefore, bytesAfter, bytesFreed: bytesBefore - bytesAfter },
-    filesystem: { freeBytesBefore: freeBefore, freeBytesAfter: await freeBytes(pg) },
+    database: { bytesBefore, bytesAfter, bytesFreed: bytesBefore - bytesAfter, ...(env.external ? { external: env.external.external } : {}) },
+    filesystem: { freeBytesBefore: freeBefore ?? null, freeBytesAfter: (await freeBytes(pg)) ?? null },
     seconds: since(t0),
   };
 }

@@ -25,11 +25,17 @@ export const VACUUM_SQL: Record<Exclude<VacuumMode, 'off'>, string> = {
   full: 'VACUUM (FULL, ANALYZE)',
 };
 
-export function planVacuum(requested: VacuumMode, freeBytes?: number, largest?: TableSize): VacuumPlan {
+/** Why FULL is refused when the free disk is unknown: the bundled server's volume could not be measured. */
+export const UNMEASURED = 'the free disk on the database volume could not be measured';
+/** An external server reports no free disk (there is no SQL function for it) and the operator stated none. */
+export const EXTERNAL_UNKNOWN =
+  'the external server does not report its free disk (PostgreSQL has no SQL function for it; a managed server shows it in its provider\'s console only), and --assume-free-disk did not state it';
+
+export function planVacuum(requested: VacuumMode, freeBytes?: number, largest?: TableSize, unknown = UNMEASURED): VacuumPlan {
   if (requested === 'off') return { requested, run: 'off' };
   if (requested === 'analyze') return { requested, run: 'analyze', sql: VACUUM_SQL.analyze };
   if (freeBytes === undefined || !largest) {
-    return { requested, run: 'analyze', sql: VACUUM_SQL.analyze, refused: 'the free disk on the database volume could not be measured' };
+    return { requested, run: 'analyze', sql: VACUUM_SQL.analyze, refused: largest ? unknown : UNMEASURED };
   }
   if (freeBytes < largest.bytes) {
     return {

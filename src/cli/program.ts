@@ -83,6 +83,7 @@ export function buildProgram(): { program: Command; exitCode: () => number } {
     .option('--quiet', 'print nothing on success (errors still go to stderr)')
     .option('--log-file <file>', 'append the log here (rotated at 1 MiB, 5 kept); default DIR/logs/cleanup.log')
     .option('--scheduled', "run by the cron entry: leave Sentry's cleanup to the release's sentry-cleanup service when it has one")
+    .option('--assume-free-disk <size>', 'external PostgreSQL: the free disk of the server (it reports none), e.g. 20GiB, for the VACUUM FULL guard')
     .action(async (opts) => {
       const { cleanup } = await import('../commands/cleanup.js');
       code = await cleanup(opts);
@@ -164,9 +165,23 @@ export function buildProgram(): { program: Command; exitCode: () => number } {
     .argument('<backup-dir>', 'a directory made by `sentry-onprem backup` or by an upgrade')
     .option('--dir <dir>', 'install directory', '.')
     .option('--yes', 'do not ask for confirmation')
+    .option('--force-connections', 'external PostgreSQL: end the sessions of other clients of the database instead of refusing')
     .action(async (backupDir: string, opts) => {
       const { restore } = await import('../commands/restore.js');
       code = await restore(backupDir, opts);
+    });
+
+  const database = program.command('database').description("the install's PostgreSQL: move it between the bundled server and an external one");
+  database
+    .command('move')
+    .description('move the database between the bundled server and an external one: the target checked empty, dump, load, row counts compared, the install re-run; the source is kept')
+    .requiredOption('--to <where>', 'external (with --answers) or bundled')
+    .option('--answers <file>', 'YAML with postgres.external (merged over the saved answers)')
+    .option('--dir <dir>', 'install directory', '.')
+    .option('--yes', 'go ahead (Sentry is stopped during the move)')
+    .action(async (opts) => {
+      const { databaseMove } = await import('../commands/database.js');
+      code = await databaseMove(opts);
     });
 
   program

@@ -3,9 +3,9 @@
  * the configuration and secrets, into backups/<timestamp>-<tag>/ with a verified manifest. The backup's
  * path goes to stdout (for scripts), progress to stderr.
  */
-import { loadAnswers, savedAnswers } from '../answers/load.js';
+import { loadAnswers } from '../answers/load.js';
 import { layoutFor } from '../layout.js';
-import { refuseExternalPostgres } from '../answers/external.js';
+import { externalPgOf, openExternalClient } from '../backup/external-client.js';
 import { EXIT, UserError } from '../errors.js';
 import { RunLog } from '../install/log.js';
 import { readState } from '../install/state.js';
@@ -25,7 +25,6 @@ import { refuseForeignOwnership } from '../ownership/guard.js';
 
 export async function backup(flags: { dir: string }): Promise<number> {
   const layout = layoutFor(flags.dir);
-  refuseExternalPostgres(savedAnswers(layout).raw, 'backup', layout.dir);
   const state = readState(layout.stateFile);
   const tag = installedTag(layout, state);
   const unfinished = unfinishedUpgradeRefusal(layout);
@@ -40,7 +39,22 @@ export async function backup(flags: { dir: string }): Promise<number> {
     const base = { layout, log, stamp, dryRun: false, answers: loaded.answers, adminPassword: loaded.adminPassword, secrets: loaded.secrets, state };
     const ctx = releaseCtx({ ...base, compose: await chooseCompose(releaseCtx(base)) });
     let result: Awaited<ReturnType<typeof takeBackup>> | undefined;
+    const external = externalPgOf(loaded.answers, layout.dir);
+    if (external) log.addSecrets([external.password]);
     await progress.step(`Back up Sentry ${tag}`, async (out) => {
+      if (external) {
+        // The external server: a client container of its major; Sentry keeps running (pg_dump takes one snapshot).
+        const client = await openExternalClient({ pg: external, tag, dir: layout.dir, out });
+        try {
+          result = await takeBackup({ layout, tag, project: ctx.project!, kind: 'manual', stamp, postgresId: client, out });
+        } finally {
+          await client.close();
+        }
+        const problems = verifyBackup(result.dir, result.manifest);
+        if (problems.length) throw new UserError(`the backup in ${result.dir} does not match its manifest: ${problems.join('; ')}`, EXIT.failure);
+        const db = result.manifest.database!;
+        return { done: `database dump ${humanBytes(db.size)} of ${db.name} on ${db.external} (database ${humanBytes(db.databaseBytes)}, PostgreSQL ${db.server}), ${result.manifest.files.length} files, verified` };
+      }
       let pg = await runningPostgres(ctx.project!);
       const startedHere = !pg;
       if (!pg) {

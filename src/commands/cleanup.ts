@@ -5,7 +5,8 @@
  */
 import { join } from 'node:path';
 import { layoutFor, type Layout } from '../layout.js';
-import { refuseExternalPostgres } from '../answers/external.js';
+import { externalPgOf, openExternalClient, type PgClient } from '../backup/external-client.js';
+import { APP } from '../cleanup/postgres.js';
 import { readInstallAnswers } from '../cleanup/install-answers.js';
 import type { Answers } from '../answers/schema.js';
 import { RELEASES } from '../catalog.js';
@@ -30,6 +31,18 @@ export interface CleanupFlags {
   quiet?: boolean;
   logFile?: string;
   scheduled?: boolean;
+  assumeFreeDisk?: string;
+}
+
+const UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, kib: 1024, kb: 1e3, m: 1024 ** 2, mib: 1024 ** 2, mb: 1e6, g: 1024 ** 3, gib: 1024 ** 3, gb: 1e9, t: 1024 ** 4, tib: 1024 ** 4, tb: 1e12 };
+
+/** --assume-free-disk: "20GiB", "500M", "1.5T", "123456789" (bytes). */
+export function parseSize(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(value);
+  const unit = m ? UNITS[m[2].toLowerCase()] : undefined;
+  if (!m || unit === undefined) throw new UserError(`${flag} ${JSON.stringify(value)} is not a size (a number with an optional unit: B, K/KiB, M/MiB, G/GiB, T/TiB, KB/MB/GB/TB)`, EXIT.usage);
+  return Math.floor(Number(m[1]) * unit);
 }
 
 export function parseDays(value: string | undefined): number | undefined {
@@ -52,13 +65,16 @@ export async function cleanup(flags: CleanupFlags): Promise<number> {
   const days = parseDays(flags.days);
   const vacuum = parseVacuum(flags.vacuum);
   const a = readInstallAnswers(layout);
-  refuseExternalPostgres(a, 'cleanup', layout.dir);
+  const assumedFreeBytes = parseSize('--assume-free-disk', flags.assumeFreeDisk);
+  if (assumedFreeBytes !== undefined && !a.postgres?.external) {
+    throw new UserError('--assume-free-disk is for an install on an external PostgreSQL server (the bundled server\'s volume is measured)', EXIT.usage, 'Run again without it. Nothing was changed.');
+  }
   const log = new RotatingLog(flags.logFile ?? join(layout.logsDir, 'cleanup.log'));
   const say = (line: string) => {
     log.write(line);
     if (!flags.quiet) process.stderr.write(`  ${line}\n`);
   };
-  const run: Run = { layout, answers: a, days: days ?? a.cleanup.days, vacuum, log, say, flags };
+  const run: Run = { layout, answers: a, days: days ?? a.cleanup.days, vacuum, log, say, flags, assumedFreeBytes };
   return withDirLock(layout, 'cleanup', () => runLocked(run), { onBusy: (holder) => skipped(run, holder), note: say });
 }
 
@@ -84,19 +100,21 @@ interface Run {
   log: RotatingLog;
   say: (line: string) => void;
   flags: CleanupFlags;
+  assumedFreeBytes?: number;
 }
 
-async function runLocked({ layout, answers: a, days, vacuum, log, say, flags }: Run): Promise<number> {
+async function runLocked({ layout, answers: a, days, vacuum, log, say, flags, assumedFreeBytes }: Run): Promise<number> {
   const project = RELEASES[a.tag].projectName;
   let runner: ComposeRunner | undefined;
   let cancelling = false;
+  let client: PgClient | undefined;
   const onSignal = (sig: NodeJS.Signals) => {
     if (cancelling) return;
     cancelling = true;
     log.write(`received ${sig}: stopping`);
     process.stderr.write(`\n${sig}: stopping the cleanup...\n`);
     void runner?.cancel();
-    void postgresContainer(project).then(cancelOurBackends, () => undefined);
+    void (client ? cancelOurBackends(client) : postgresContainer(project).then(cancelOurBackends)).catch(() => undefined);
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -104,6 +122,11 @@ async function runLocked({ layout, answers: a, days, vacuum, log, say, flags }: 
     runner = new ComposeRunner(await composeForTag(a.tag), layout.dir, log);
     log.write(`== cleanup of ${layout.dir} (Sentry ${a.tag}, pid ${process.pid})`);
     const fake = process.env.SENTRY_ONPREM_FAKE_FREE_BYTES;
+    const external = externalPgOf(a, layout.dir);
+    if (external) {
+      log.addSecrets([external.password]);
+      client = await openExternalClient({ pg: external, tag: a.tag, dir: layout.dir, app: APP, out: say });
+    }
     const result = await runCleanup(
       { days, vacuum, scheduled: Boolean(flags.scheduled) },
       {
@@ -114,6 +137,8 @@ async function runLocked({ layout, answers: a, days, vacuum, log, say, flags }: 
         progress: say,
         show: (line) => flags.quiet || process.stderr.write(`    ${line}\n`),
         fakeFreeBytes: fake !== undefined && /^\d+$/.test(fake) ? Number(fake) : undefined,
+        external: client,
+        assumedFreeBytes,
       },
     );
     const code = result.vacuum.refused ? EXIT.prerequisite : EXIT.ok;
@@ -138,6 +163,7 @@ async function runLocked({ layout, answers: a, days, vacuum, log, say, flags }: 
     if (err instanceof UserError && !err.hint) throw new UserError(err.message, err.exitCode, `Log: ${log.path}`);
     throw err;
   } finally {
+    await client?.close();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     clearSkips(layout);

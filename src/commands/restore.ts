@@ -4,9 +4,10 @@
  * database (dropped and re-created, so it holds exactly the dumped rows) and a healthy stack.
  */
 import { resolve } from 'node:path';
-import { isInteractive, loadAnswers, savedAnswers } from '../answers/load.js';
+import { isInteractive, loadAnswers } from '../answers/load.js';
 import { layoutFor } from '../layout.js';
-import { refuseExternalPostgres } from '../answers/external.js';
+import { externalPgOf, openExternalClient } from '../backup/external-client.js';
+import { describeConnection, terminateConnections, waitForOthersToLeave } from '../backup/connections.js';
 import { CancelledError, EXIT, UserError } from '../errors.js';
 import { RELEASES, isSupportedTag } from '../catalog.js';
 import { RunLog } from '../install/log.js';
@@ -28,11 +29,12 @@ import { refuseForeignOwnership } from '../ownership/guard.js';
 export interface RestoreFlags {
   dir: string;
   yes?: boolean;
+  /** External PostgreSQL: end other clients' sessions instead of refusing. */
+  forceConnections?: boolean;
 }
 
 export async function restore(backupDir: string, flags: RestoreFlags): Promise<number> {
   const layout = layoutFor(flags.dir);
-  refuseExternalPostgres(savedAnswers(layout).raw, 'restore', layout.dir);
   const from = resolve(backupDir);
   const m = readManifest(from);
   const installed = readState(layout.stateFile).tag;
@@ -62,6 +64,36 @@ export async function restore(backupDir: string, flags: RestoreFlags): Promise<n
     const log = new RunLog(layout.logsDir, 'restore', stamp);
     const progress = new Progress(process.stderr, log);
     const marker = readMarker(layout);
+    const current = await loadAnswers({ yes: true }, layout, false);
+    const currentExternal = externalPgOf(current.answers, layout.dir);
+    if (currentExternal) {
+      // An external server: Sentry stops first, then nobody else may be connected (or --force-connections), all
+      // before the configuration is put back; a refusal starts Sentry again and changes nothing.
+      log.addSecrets([currentExternal.password, current.adminPassword, ...Object.values(current.secrets)]);
+      const cur = { layout, log, stamp, dryRun: false, answers: current.answers, adminPassword: current.adminPassword, secrets: current.secrets, state: readState(layout.stateFile) };
+      const curCtx = releaseCtx({ ...cur, compose: await chooseCompose(releaseCtx(cur)) });
+      await progress.step(`Stop Sentry ${m.tag}`, async (out) => ({ done: `${await downProject(curCtx.project!, out)} containers stopped and removed` }));
+      await progress.step(`Other clients of ${currentExternal.database} on ${currentExternal.host}:${currentExternal.port}`, async (out) => {
+        const client = await openExternalClient({ pg: currentExternal, tag: installed, dir: layout.dir, out });
+        try {
+          const others = await waitForOthersToLeave(client);
+          if (!others.length) return { done: 'none' };
+          if (!flags.forceConnections) {
+            await upStep.run(curCtx, out);
+            throw new UserError(
+              `database ${currentExternal.database} on ${currentExternal.host}:${currentExternal.port} has ${others.length} session${others.length > 1 ? 's' : ''} of other clients; a restore replaces every table under them:\n${others.map((o) => `  - ${describeConnection(o)}`).join('\n')}`,
+              EXIT.prerequisite,
+              'Stop those clients and run again, or run again with --force-connections to end their sessions. Sentry was started again; nothing was changed.',
+            );
+          }
+          const left = await terminateConnections(client, others.map((o) => o.pid));
+          if (left.length) throw new UserError(`the server would not end the sessions ${left.join(', ')} (another role's; ending them needs pg_signal_backend)`, EXIT.prerequisite, 'End them on the server (pg_terminate_backend as an administrator), then run again. Sentry is stopped; nothing was changed in the database.');
+          return { done: `${others.length} ended (--force-connections): ${others.map(describeConnection).join('; ')}` };
+        } finally {
+          await client.close();
+        }
+      });
+    }
     await progress.step('Put back the configuration', async () => {
       const written = putBackFiles(layout, from, m.files);
       return written.length ? { done: `${written.length} of ${m.files.length} files written` } : { skipped: `${m.files.length} files are as in the backup` };
@@ -76,7 +108,18 @@ export async function restore(backupDir: string, flags: RestoreFlags): Promise<n
       if (marker && isSupportedTag(marker.to) && RELEASES[marker.to].projectName !== ctx.project) n += await downProject(RELEASES[marker.to].projectName, out);
       return { done: `${n} containers stopped and removed; volumes kept` };
     });
+    const external = externalPgOf(loaded.answers, layout.dir);
     await progress.step('Restore the database', async (out) => {
+      if (external) {
+        log.addSecrets([external.password]);
+        const client = await openExternalClient({ pg: external, tag: m.tag, dir: layout.dir, out });
+        try {
+          await restoreDatabase(client, resolve(from, m.database!.file), out);
+        } finally {
+          await client.close();
+        }
+        return { done: `${m.database!.file} (taken ${m.createdAt}) into ${external.database} on ${external.host}:${external.port}` };
+      }
       await waitForPostgres(ctx, out);
       const pg = await runningPostgres(ctx.project!);
       if (!pg) throw new UserError(`no running postgres in project ${ctx.project}`, EXIT.failure);

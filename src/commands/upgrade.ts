@@ -6,9 +6,10 @@
  */
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { isInteractive, loadAnswers, savedAnswers, type LoadedAnswers } from '../answers/load.js';
+import { isInteractive, loadAnswers, type LoadedAnswers } from '../answers/load.js';
 import { layoutFor, type Layout } from '../layout.js';
-import { refuseExternalPostgres } from '../answers/external.js';
+import { externalUpgradeProblems, majorOf } from '../answers/external.js';
+import { externalPgOf, openExternalClient } from '../backup/external-client.js';
 import { CancelledError, EXIT, UserError } from '../errors.js';
 import { RunLog } from '../install/log.js';
 import { readState, type InstallState } from '../install/state.js';
@@ -58,7 +59,6 @@ const EXIT_FOR_REFUSAL = { 'unknown-tag': EXIT.usage, downgrade: EXIT.usage, uns
 
 export async function upgrade(flags: UpgradeFlags): Promise<number> {
   const layout = layoutFor(flags.dir);
-  refuseExternalPostgres(savedAnswers(layout).raw, 'upgrade', layout.dir);
   const err = process.stderr;
   const from = installedTag(layout, readState(layout.stateFile));
   const unfinished = unfinishedUpgradeRefusal(layout);
@@ -86,10 +86,45 @@ export async function upgrade(flags: UpgradeFlags): Promise<number> {
     throw new UserError('an upgrade without a terminal needs --yes', EXIT.usage, 'Run it with --yes (on failure the database is then restored without asking), or from a terminal. Nothing was changed.');
   }
   await refuseForeignOwnership({ layout, tags: path.path.filter(isSupportedTag) });
+  await refuseExternalUpgrade(layout, from, path.path);
   const plan = { path: path.path, hops: path.hops!, refusal };
   if (!dryRun) return withDirLock(layout, 'upgrade', () => runUpgrade(flags, layout, from, plan));
   dryRunNote(layout);
   return runUpgrade(flags, layout, from, plan);
+}
+
+/**
+ * An install on an external PostgreSQL: the hops that upgrade the bundled server's major do not apply to it; its
+ * version is read (from a client container of its major, as backup does) and checked against every release of the
+ * road, before anything changes. Exit 3 with the remedy when a release needs a newer server; otherwise exit 3 too,
+ * for now: the hop's backup, rollback and database checks work on the bundled server only.
+ */
+async function refuseExternalUpgrade(layout: Layout, from: SupportedTag, road: string[]): Promise<void> {
+  const { answers } = await loadAnswers({ yes: true }, layout, false);
+  const pg = externalPgOf(answers, layout.dir);
+  if (!pg) return;
+  const client = await openExternalClient({ pg, tag: from, dir: layout.dir });
+  let num: number;
+  try {
+    num = client.serverVersionNum;
+  } finally {
+    await client.close();
+  }
+  const server = `the external PostgreSQL ${pg.host}:${pg.port}`;
+  const tooOld = externalUpgradeProblems(num, road.slice(1));
+  if (tooOld.length) {
+    const need = tooOld.reduce((a, b) => (Number(b.needs) > Number(a.needs) ? b : a)).needs;
+    throw new UserError(
+      `upgrade refused: ${server} runs PostgreSQL ${majorOf(num)}; ${tooOld.map((t) => `Sentry ${t.tag} needs ${t.needs} or newer`).join(', ')}`,
+      EXIT.prerequisite,
+      `Upgrade that server to PostgreSQL ${need} or newer first (pg_upgrade, or your provider's major-version upgrade), keeping database ${pg.database}; this tool never upgrades an external server. Nothing was changed.`,
+    );
+  }
+  throw new UserError(
+    `upgrade refused: ${server} runs PostgreSQL ${majorOf(num)}, which every release of the road (${road.join(' -> ')}) runs on, but \`upgrade\` takes its backup, rollback and database checks on the bundled postgres service only`,
+    EXIT.prerequisite,
+    'This version of sentry-onprem does not upgrade an install on an external server yet. `sentry-onprem backup` dumps that server (with a client of its major) meanwhile. Nothing was changed.',
+  );
 }
 
 /** The hops; a real upgrade holds the install directory's lock, a dry run (which writes nothing) none. */

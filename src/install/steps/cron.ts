@@ -8,9 +8,11 @@ export const cronStep: Step = {
   async run(ctx) {
     if (ctx.state.cronRemoved) return skipped('removed with `sentry-onprem cron remove`; `sentry-onprem cron install` brings it back');
     const ext = ctx.answers!.postgres?.external;
-    // `cleanup` vacuums through the bundled postgres container; on an external server it refuses, so no nightly
-    // entry that would fail every night.
-    if (ext) return skipped(`not installed: \`cleanup\` works on the bundled PostgreSQL only; the server ${ext.host}:${ext.port} is vacuumed by its own autovacuum, and Sentry's cleanup runs with \`docker compose run --rm -T web sentry cleanup --days ${ctx.answers!.cleanup.days}\` in the install directory`);
+    // An external server reports no free disk, so a nightly VACUUM FULL would be refused (exit 3) every night: no
+    // entry then, and the reason; `cleanup --vacuum full --assume-free-disk SIZE` is for an operator who knows it.
+    if (ext && ctx.answers!.cleanup.vacuum === 'full') {
+      return skipped(`not installed: cleanup.vacuum is full, and the external server ${ext.host}:${ext.port} reports no free disk for VACUUM FULL's guard; set cleanup.vacuum to analyze (or off), or run \`sentry-onprem cleanup --vacuum full --assume-free-disk SIZE\` by hand`);
+    }
     const c = ctx.answers!.cleanup;
     const spec = { dir: ctx.layout.dir, schedule: c.schedule, days: c.days, vacuum: c.vacuum };
     const changed = installCron(spec, ctx.dryRun);
