@@ -40,6 +40,7 @@ import type { ComposeCommand } from '../../compose/runner.js';
 import { RELEASES, isSupportedTag, type SupportedTag } from '../catalog.js';
 import { refuseForeignOwnership } from '../ownership/guard.js';
 import { activeBundle } from '../bundle/session.js';
+import { refuseLdapWithBundle, refusePinnedWithBundle } from '../bundle/answers.js';
 import { bundleWheels } from '../bundle/wheels.js';
 
 export interface UpgradeFlags {
@@ -59,6 +60,7 @@ const EXIT_FOR_REFUSAL = { 'unknown-tag': EXIT.usage, downgrade: EXIT.usage, uns
 export async function upgrade(flags: UpgradeFlags): Promise<number> {
   const layout = layoutFor(flags.dir);
   refuseExternalPostgres(savedAnswers(layout).raw, 'upgrade', layout.dir);
+  if (flags.bundle) refuseLdapWithBundle(savedAnswers(layout).raw, 'upgrade --bundle');
   const err = process.stderr;
   const from = installedTag(layout, readState(layout.stateFile));
   const unfinished = unfinishedUpgradeRefusal(layout);
@@ -79,6 +81,11 @@ export async function upgrade(flags: UpgradeFlags): Promise<number> {
       );
     }
     refusal = path.message;
+  }
+  if (flags.bundle && path.hops) {
+    // What a bundle cannot carry, refused before the lock or a log is written.
+    const { upgradeImages } = await import('../bundle/needed-images.js');
+    refusePinnedWithBundle(upgradeImages(from, (await loadAnswers({ tag: flags.tag, yes: true }, layout, false)).answers).map((i) => i.name), 'upgrade --bundle');
   }
   const dryRun = Boolean(flags.dryRun);
   const interactive = isInteractive(flags);
