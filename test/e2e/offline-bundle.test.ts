@@ -196,7 +196,8 @@ test('offline install of 9.1.2 from a bundle on an engine in a network namespace
   const upgraded = cliOffline(e, ['upgrade', '--dir', f.dir, '--tag', '20.7.0', '--bundle', up, '--yes']);
   assert.equal(upgraded.code, 0, upgraded.stderr.slice(-6000));
   assert.match(upgraded.stderr, /loaded the one-off images tianon\/postgres-upgrade:9\.5-to-9\.6 from the bundle/);
-  assert.match(upgraded.stderr, /Pull images: loaded \d+ from the bundle/);
+  assert.match(upgraded.stderr, /Pull the 20\.7\.0 images \(9\.1\.2 keeps running\): loaded \d+ from the bundle/);
+  assert.match(upgraded.stderr, /Build the 20\.7\.0 images .*: built sentry-onpremise-local, sentry-cleanup-onpremise-local, snuba-cleanup-onpremise-local, symbolicator-cleanup-onpremise-local/);
   t.diagnostic(`upgrade 9.1.2 -> 20.7.0 from the bundle: ${upgraded.ms} ms`);
   const ps20 = JSON.parse(`[${e.docker(['ps', '-a', '--format', '{{json .}}']).trim().split('\n').join(',')}]`) as Array<{ Names: string; State: string; Status: string }>;
   const services20 = ps20.filter((c) => !/_run_|-run-/.test(c.Names));
