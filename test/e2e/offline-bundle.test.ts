@@ -4,7 +4,9 @@
  * with only loopback, is the host without a registry: bad bundles (one byte changed, cut short, another
  * release's, an image missing) are refused with exit 3 naming the part and leave that engine empty; the good
  * bundle installs Sentry 9.1.2 from nothing else (every service running, /_health/ 200 through the TLS vhost,
- * asked from inside the namespace), and a re-run loads nothing.
+ * asked from inside the namespace), and a re-run loads nothing. Then the upgrade bundle 9.1.2 -> 20.7.0 on that same
+ * install: a failed preflight loads nothing; the upgrade from the bundle alone keeps a seeded row, every service
+ * healthy (the cleanup images built without apt-get), 200 through the vhost; a re-run loads nothing.
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
