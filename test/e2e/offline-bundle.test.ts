@@ -212,7 +212,6 @@ test('offline install of 9.1.2 from a bundle on an engine in a network namespace
   assert.equal(health20.stdout, '200', health20.stderr);
   const pg20 = e.docker(['ps', '-q', '--filter', 'label=com.docker.compose.service=postgres']).trim();
   assert.equal(sql(pg20, "SELECT count(*) FROM auth_user WHERE email = 'kept@e2e.test'"), '1', 'the seeded row survived');
-  assert.match(sql(pg20, 'SHOW server_version'), /^9\.6/);
   const images20 = e.docker(['images', '--no-trunc', '--format', '{{.Repository}}:{{.Tag}} {{.ID}}']).trim().split('\n').sort();
   const again20 = cliOffline(e, ['upgrade', '--dir', f.dir, '--tag', '20.7.0', '--bundle', up, '--yes']);
   assert.equal(again20.code, 0, again20.stderr);
