@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import { existsSync, statSync } from 'node:fs';
 import { neededFor } from './images.js';
 import { UserError, EXIT } from '../errors.js';
-import type { ImagesFlags } from '../bundle/answers.js';
+import { refuseLdapWithBundle, refusePinnedWithBundle, type ImagesFlags } from '../bundle/answers.js';
 import { formatBytes } from '../bundle/progress.js';
 
 export interface BundleCreateOptions extends ImagesFlags {
@@ -18,6 +18,8 @@ export async function bundleCreate(opts: BundleCreateOptions): Promise<number> {
   const out = resolve(opts.output);
   if (existsSync(out) && statSync(out).isDirectory()) throw new UserError(`-o ${opts.output} is a directory; give a file name`, EXIT.usage);
   const { answers, images, profile } = neededFor(opts);
+  refuseLdapWithBundle(answers, 'bundle create');
+  refusePinnedWithBundle(images.map((i) => i.name), 'bundle create');
   const { createBundle } = await import('../bundle/create.js');
   const { collectWheels } = await import('../bundle/wheels.js');
   const say = (l: string) => process.stderr.write(`${l}\n`);

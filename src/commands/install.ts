@@ -31,6 +31,7 @@ import { superuserStep } from '../install/steps/superuser.js';
 import { upStep } from '../install/steps/up.js';
 import { cronStep } from '../install/steps/cron.js';
 import { summaryStep } from '../install/steps/summary.js';
+import { refuseLdapWithBundle, refusePinnedWithBundle } from '../bundle/answers.js';
 
 export const INSTALL_STEPS: Step[] = [
   checksStep,
@@ -53,6 +54,11 @@ export async function install(flags: InstallFlags): Promise<number> {
   const layout = layoutFor(flags.dir);
   const dryRun = Boolean(flags.dryRun);
   const loaded = await loadAnswers(flags, layout, isInteractive(flags));
+  if (flags.bundle) {
+    refuseLdapWithBundle(loaded.answers, 'install --bundle');
+    const { installImages } = await import('../bundle/needed-images.js');
+    refusePinnedWithBundle(installImages(loaded.answers).map((i) => i.name), 'install --bundle');
+  }
   const stamp = timestamp();
   if (!dryRun) return withDirLock(layout, 'install', () => runInstall(flags, layout, loaded, stamp));
   dryRunNote(layout);

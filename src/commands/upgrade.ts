@@ -6,7 +6,7 @@
  */
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { isInteractive, loadAnswers, type LoadedAnswers } from '../answers/load.js';
+import { isInteractive, loadAnswers, savedAnswers, type LoadedAnswers } from '../answers/load.js';
 import { layoutFor, type Layout } from '../layout.js';
 import { externalUpgradeProblems, majorOf } from '../answers/external.js';
 import { externalPgOf, openExternalClient } from '../backup/external-client.js';
@@ -41,6 +41,7 @@ import type { ComposeCommand } from '../../compose/runner.js';
 import { RELEASES, isSupportedTag, type SupportedTag } from '../catalog.js';
 import { refuseForeignOwnership } from '../ownership/guard.js';
 import { activeBundle } from '../bundle/session.js';
+import { refuseLdapWithBundle, refusePinnedWithBundle } from '../bundle/answers.js';
 import { bundleWheels } from '../bundle/wheels.js';
 
 export interface UpgradeFlags {
@@ -59,6 +60,7 @@ const EXIT_FOR_REFUSAL = { 'unknown-tag': EXIT.usage, downgrade: EXIT.usage, uns
 
 export async function upgrade(flags: UpgradeFlags): Promise<number> {
   const layout = layoutFor(flags.dir);
+  if (flags.bundle) refuseLdapWithBundle(savedAnswers(layout).raw, 'upgrade --bundle');
   const err = process.stderr;
   const from = installedTag(layout, readState(layout.stateFile));
   const unfinished = unfinishedUpgradeRefusal(layout);
@@ -79,6 +81,11 @@ export async function upgrade(flags: UpgradeFlags): Promise<number> {
       );
     }
     refusal = path.message;
+  }
+  if (flags.bundle && path.hops) {
+    // What a bundle cannot carry, refused before the lock or a log is written.
+    const { upgradeImages } = await import('../bundle/needed-images.js');
+    refusePinnedWithBundle(upgradeImages(from, (await loadAnswers({ tag: flags.tag, yes: true }, layout, false)).answers).map((i) => i.name), 'upgrade --bundle');
   }
   const dryRun = Boolean(flags.dryRun);
   const interactive = isInteractive(flags);
@@ -153,7 +160,7 @@ async function runUpgrade(flags: UpgradeFlags, layout: Layout, from: SupportedTa
       throw new UserError(`sentry-onprem.yml says tag ${current.answers.tag}, but Sentry ${from} is installed`, EXIT.usage, `Set tag: ${from} there; \`upgrade --tag\` changes it. Nothing was changed.`);
     }
     progress.line(`sentry-onprem upgrade: Sentry ${formatPath(path.path)} in ${layout.dir}${dryRun ? ' (dry run: nothing is changed)' : ''}`);
-    if (flags.bundle) await offlineFrom(flags.bundle, from, await loadAnswers({ tag: flags.tag, yes: true }, layout, false), dryRun, (l) => progress.line(l));
+    if (flags.bundle) await offlineFrom(flags.bundle, from, await loadAnswers({ tag: flags.tag, yes: true }, layout, false), (l) => progress.line(l));
     let state = readState(layout.stateFile);
     const database = await verifySource({ layout, from, current, progress });
     const withDatabaseBackup = flags.backup !== false;
@@ -188,6 +195,8 @@ async function runUpgrade(flags: UpgradeFlags, layout: Layout, from: SupportedTa
       toCtx.plan = render;
       cancel.track(fromCtx.runner);
       cancel.track(toCtx.runner);
+      // The hop's preflight passed: only now does anything reach the engine (its one-off steps' helper images).
+      await loadHopHelpers(hop, target.answers, (l) => progress.line(l));
       const hopStart = Date.now();
       const done = newHopDone();
       const input = { hop, compose, fromCtx, toCtx, withDatabaseBackup: flags.backup !== false, progress, cancel };
@@ -289,17 +298,22 @@ function hopImages(hop: Hop, answers: LoadedAnswers['answers']): string[] {
 
 /**
  * Verifies the upgrade bundle before anything changes (exit 3 when damaged, cut or for another path) and makes
- * it the run's image source: each hop's images step loads from it; the one-off steps' helper images are loaded now.
+ * it the run's image source. Nothing is loaded here: each hop's images step loads from it, and its one-off
+ * steps' helper images are loaded once the hop's preflight has passed (loadHopHelpers).
  */
-async function offlineFrom(file: string, from: string, target: LoadedAnswers, dryRun: boolean, say: (l: string) => void): Promise<void> {
+async function offlineFrom(file: string, from: string, target: LoadedAnswers, say: (l: string) => void): Promise<void> {
   const { verifyBundle } = await import('../bundle/verify.js');
   const { upgradeImages } = await import('../bundle/needed-images.js');
   const { useBundle } = await import('../bundle/session.js');
   const needed = upgradeImages(from, target.answers);
-  const bundle = await verifyBundle(resolve(file), { release: target.answers.tag, from, images: needed.map((i) => i.name) }, say);
-  useBundle(bundle);
-  const helpers = needed.filter((i) => i.uses.some((u) => u.kind === 'helper')).map((i) => i.name);
-  if (dryRun || !helpers.length) return;
+  useBundle(await verifyBundle(resolve(file), { release: target.answers.tag, from, images: needed.map((i) => i.name) }, say));
+}
+
+/** The helper images of the hop's one-off steps the engine lacks, from the run's bundle (none without one). */
+async function loadHopHelpers(hop: Hop, answers: LoadedAnswers['answers'], say: (l: string) => void): Promise<void> {
+  const bundle = activeBundle();
+  const helpers = hop.oneOffs.flatMap((id) => ONE_OFFS[id].images?.(answers) ?? []);
+  if (!bundle || !helpers.length) return;
   const { loadMissing } = await import('../bundle/load.js');
   const r = await loadMissing(bundle, helpers, say);
   if (r.loaded.length) say(`loaded the one-off images ${r.loaded.join(', ')} from the bundle`);

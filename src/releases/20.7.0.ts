@@ -2,7 +2,7 @@
  * Sentry 20.7.0 (getsentry/onpremise at 20.7.0): Snuba on ClickHouse and Kafka, Relay, Symbolicator, and
  * cron images built on Sentry, Snuba and Symbolicator. Templates: templates/20.7.0/.
  */
-import { AUTH_USER_LIMITS, ENV_FILE, NGINX_FILES, NGINX_MOUNTS, SENTRY_BUILD_INPUTS, SENTRY_IMAGE_FILES, VHOST_HEALTH, own } from './common.js';
+import { CRON_ENTRYPOINT, AUTH_USER_LIMITS, ENV_FILE, NGINX_FILES, NGINX_MOUNTS, SENTRY_BUILD_INPUTS, SENTRY_IMAGE_FILES, VHOST_HEALTH, own } from './common.js';
 import type { Release } from './types.js';
 
 const tag = '20.7.0';
@@ -53,7 +53,7 @@ export const release: Release<typeof tag> = {
     ...SENTRY_IMAGE_FILES,
     ...NGINX_FILES,
     { path: 'cron/Dockerfile', template: t('cron-Dockerfile.hbs') },
-    { path: 'cron/entrypoint.sh', template: t('cron-entrypoint.sh.hbs'), mode: 0o755 },
+    { path: 'cron/entrypoint.sh', template: CRON_ENTRYPOINT, mode: 0o755 },
     { path: 'relay/config.yml', template: t('relay-config.yml.hbs'), redisSecretOwner: 10001 },
     { path: 'symbolicator/config.yml', template: t('symbolicator-config.yml.hbs') },
   ],

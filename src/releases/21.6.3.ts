@@ -4,7 +4,7 @@
  * nginx, Symbolicator 0.3.4, and PostgreSQL prepared for logical replication (its own entrypoint).
  * Templates: templates/21.6.3/.
  */
-import { AUTH_USER_LIMITS, ENV_FILE, NGINX_FILES, NGINX_MOUNTS, SENTRY_BUILD_INPUTS, SENTRY_IMAGE_FILES, VHOST_HEALTH, own } from './common.js';
+import { CRON_ENTRYPOINT, AUTH_USER_LIMITS, ENV_FILE, NGINX_FILES, NGINX_MOUNTS, SENTRY_BUILD_INPUTS, SENTRY_IMAGE_FILES, VHOST_HEALTH, own } from './common.js';
 import type { Release } from './types.js';
 
 const tag = '21.6.3';
@@ -66,7 +66,7 @@ export const release: Release<typeof tag> = {
     ...SENTRY_IMAGE_FILES,
     ...NGINX_FILES,
     { path: 'cron/Dockerfile', template: t('cron-Dockerfile.hbs') },
-    { path: 'cron/entrypoint.sh', template: t('cron-entrypoint.sh.hbs'), mode: 0o755 },
+    { path: 'cron/entrypoint.sh', template: CRON_ENTRYPOINT, mode: 0o755 },
     { path: 'clickhouse/config.xml', template: t('clickhouse-config.xml.hbs') },
     { path: 'relay/config.yml', template: t('relay-config.yml.hbs'), redisSecretOwner: 10001 },
     { path: 'symbolicator/config.yml', template: t('symbolicator-config.yml.hbs') },

@@ -4,7 +4,7 @@
  * locally (ClickHouse from yandex 20.3.9.70), Kafka 5.5 on ZooKeeper, Snuba's sessions storage still in use,
  * Vroom, compose healthchecks and depends_on conditions, no profiles. Templates: templates/23.6.2/.
  */
-import { AUTH_USER_LIMITS, ENV_FILE, NGINX_FILES, NGINX_MOUNTS, SENTRY_BUILD_INPUTS, SENTRY_IMAGE_FILES, VHOST_HEALTH, own } from './common.js';
+import { CRON_ENTRYPOINT, AUTH_USER_LIMITS, ENV_FILE, NGINX_FILES, NGINX_MOUNTS, SENTRY_BUILD_INPUTS, SENTRY_IMAGE_FILES, VHOST_HEALTH, own } from './common.js';
 import type { Release } from './types.js';
 
 const tag = '23.6.2';
@@ -72,7 +72,7 @@ export const release: Release<typeof tag> = {
     ...SENTRY_IMAGE_FILES,
     ...NGINX_FILES,
     { path: 'cron/Dockerfile', template: t('cron-Dockerfile.hbs') },
-    { path: 'cron/entrypoint.sh', template: t('cron-entrypoint.sh.hbs'), mode: 0o755 },
+    { path: 'cron/entrypoint.sh', template: CRON_ENTRYPOINT, mode: 0o755 },
     { path: 'postgres/postgres-entrypoint.sh', template: t('postgres-entrypoint.sh.hbs'), mode: 0o755 },
     { path: 'postgres/init_hba.sh', template: t('postgres-init_hba.sh.hbs'), mode: 0o755 },
     { path: 'clickhouse/Dockerfile', template: t('clickhouse-Dockerfile.hbs') },

@@ -3,7 +3,7 @@
  * mode (no ZooKeeper), ClickHouse built locally on altinity 23.8, Vroom, compose healthchecks and profiles
  * (feature-complete or errors-only). Templates: templates/24.8.0/.
  */
-import { ENV_FILE, NGINX_FILES, NGINX_MOUNTS, SENTRY_BUILD_INPUTS, SENTRY_IMAGE_FILES, VHOST_HEALTH, own } from './common.js';
+import { CRON_ENTRYPOINT, ENV_FILE, NGINX_FILES, NGINX_MOUNTS, SENTRY_BUILD_INPUTS, SENTRY_IMAGE_FILES, VHOST_HEALTH, own } from './common.js';
 import type { ColumnLimit, Release } from './types.js';
 
 const tag = '24.8.0';
@@ -86,7 +86,7 @@ export const release: Release<typeof tag> = {
     ...SENTRY_IMAGE_FILES,
     ...NGINX_FILES,
     { path: 'cron/Dockerfile', template: t('cron-Dockerfile.hbs') },
-    { path: 'cron/entrypoint.sh', template: t('cron-entrypoint.sh.hbs'), mode: 0o755 },
+    { path: 'cron/entrypoint.sh', template: CRON_ENTRYPOINT, mode: 0o755 },
     { path: 'clickhouse/Dockerfile', template: t('clickhouse-Dockerfile.hbs') },
     { path: 'clickhouse/config.xml', template: t('clickhouse-config.xml.hbs') },
     { path: 'relay/config.yml', template: t('relay-config.yml.hbs'), redisSecretOwner: 10001 },

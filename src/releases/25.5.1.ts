@@ -4,7 +4,7 @@
  * feature-complete / errors-only) without the geoipupdate service, with a mounted redis.conf and a
  * sentry-nginx-www volume; 56 services, 31 of them feature-complete. Templates: templates/25.5.1/.
  */
-import { AUTH_USER_LIMITS, ENV_FILE, NGINX_FILES, NGINX_MOUNTS, SENTRY_BUILD_INPUTS, SENTRY_IMAGE_FILES, VHOST_HEALTH, own } from './common.js';
+import { CRON_ENTRYPOINT, AUTH_USER_LIMITS, ENV_FILE, NGINX_FILES, NGINX_MOUNTS, SENTRY_BUILD_INPUTS, SENTRY_IMAGE_FILES, VHOST_HEALTH, own } from './common.js';
 import type { Release } from './types.js';
 
 const tag = '25.5.1';
@@ -77,7 +77,7 @@ export const release: Release<typeof tag> = {
     ...SENTRY_IMAGE_FILES,
     ...NGINX_FILES,
     { path: 'cron/Dockerfile', template: t('cron-Dockerfile.hbs') },
-    { path: 'cron/entrypoint.sh', template: t('cron-entrypoint.sh.hbs'), mode: 0o755 },
+    { path: 'cron/entrypoint.sh', template: CRON_ENTRYPOINT, mode: 0o755 },
     { path: 'clickhouse/Dockerfile', template: t('clickhouse-Dockerfile.hbs') },
     { path: 'clickhouse/config.xml', template: t('clickhouse-config.xml.hbs') },
     { path: 'redis.conf', template: t('redis.conf.hbs') },

@@ -34,3 +34,6 @@ export const AUTH_USER_LIMITS: Record<string, ColumnLimit[]> = {
     { column: 'auth_user.username', max: 128 },
   ],
 };
+
+/** The cleanup images' entrypoint (20.7.0 to 25.x): bash keeps the crontab lines' schedule, no cron package to install. */
+export const CRON_ENTRYPOINT = 'templates/common/cron-entrypoint.sh.hbs';

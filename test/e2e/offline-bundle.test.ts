@@ -4,7 +4,9 @@
  * with only loopback, is the host without a registry: bad bundles (one byte changed, cut short, another
  * release's, an image missing) are refused with exit 3 naming the part and leave that engine empty; the good
  * bundle installs Sentry 9.1.2 from nothing else (every service running, /_health/ 200 through the TLS vhost,
- * asked from inside the namespace), and a re-run loads nothing.
+ * asked from inside the namespace), and a re-run loads nothing. Then the upgrade bundle 9.1.2 -> 20.7.0 on that same
+ * install: a failed preflight loads nothing; the upgrade from the bundle alone keeps a seeded row, every service
+ * healthy (the cleanup images built without apt-get), 200 through the vhost; a re-run loads nothing.
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -23,7 +25,7 @@ import { parseManifest, type BundleManifest } from '../../src/bundle/manifest.js
 const PORTS = { http: 18080, https: 18443 };
 const work = mkdtempSync(join(tmpdir(), 'sentry-onprem-offline-'));
 let engine: OfflineEngine | undefined;
-/** The 9.1.2 install on the offline engine, uninstalled before 26.8.0 (both name their volumes sentry-data, ...). */
+/** The install on the offline engine (9.1.2, upgraded to 20.7.0), uninstalled before 26.8.0 (they share volume names: sentry-data, ...). */
 let installed912: string | undefined;
 after(() => {
   engine?.stop();
@@ -177,8 +179,46 @@ test('offline install of 9.1.2 from a bundle on an engine in a network namespace
   assert.match(dry.stderr, /parts verified \(SHA-256\)/);
   assert.deepEqual(e.docker(['images', '--no-trunc', '--format', '{{.Repository}}:{{.Tag}} {{.ID}}']).trim().split('\n').sort(), imagesAfter, 'nothing loaded');
   assert.deepEqual(e.docker(['ps', '-q', '--no-trunc']).trim().split('\n').sort(), running, 'the 9.1.2 stack kept running');
+
+  // 7. A real upgrade whose preflight fails (this engine cannot set ClickHouse's nofile 262144): exit 3 after the
+  // bundle's verification and before anything is loaded (the pg_upgrade helper included) or stopped.
+  const refused = cliOffline(e, ['upgrade', '--dir', f.dir, '--tag', '20.7.0', '--bundle', up, '--yes']);
+  assert.equal(refused.code, 3, refused.stderr.slice(-3000));
+  assert.match(refused.stderr, /parts verified \(SHA-256\)[\s\S]*does not meet Sentry 20\.7\.0's requirements: ulimits/);
+  assert.doesNotMatch(refused.stderr, /loading \d+ images/);
+  assert.deepEqual(e.docker(['images', '--no-trunc', '--format', '{{.Repository}}:{{.Tag}} {{.ID}}']).trim().split('\n').sort(), imagesAfter, 'a failed preflight loads nothing');
+  assert.deepEqual(e.docker(['ps', '-q', '--no-trunc']).trim().split('\n').sort(), running, 'the 9.1.2 stack kept running');
+
+  // 8. The upgrade 9.1.2 -> 20.7.0 from the upgrade bundle alone (ClickHouse's nofile lowered to what this engine
+  // allows, as the shared engine's upgrade test does; the image line keeps the file valid for 9.1.2): a seeded row kept, every service healthy, 200 through the vhost.
+  const pg = e.docker(['ps', '-q', '--filter', 'label=com.docker.compose.service=postgres']).trim();
+  const sql = (c: string, q: string) => e.docker(['exec', c, 'psql', '-U', 'postgres', '-tAc', q]).trim();
+  sql(pg, "INSERT INTO auth_user (username, email, password, is_staff, is_active, is_superuser, date_joined) VALUES ('kept@e2e.test', 'kept@e2e.test', 'pbkdf2_sha256$x', false, true, false, now())");
+  writeFileSync(join(f.dir, 'docker-compose.override.yml'), "version: '3.4'\nservices:\n  clickhouse:\n    image: yandex/clickhouse-server:19.17\n    ulimits:\n      nofile:\n        soft: 20000\n        hard: 20000\n");
+  const upgraded = cliOffline(e, ['upgrade', '--dir', f.dir, '--tag', '20.7.0', '--bundle', up, '--yes']);
+  assert.equal(upgraded.code, 0, upgraded.stderr.slice(-6000));
+  assert.match(upgraded.stderr, /loaded the one-off images tianon\/postgres-upgrade:9\.5-to-9\.6 from the bundle/);
+  assert.match(upgraded.stderr, /Pull the 20\.7\.0 images \(9\.1\.2 keeps running\): loaded \d+ from the bundle/);
+  assert.match(upgraded.stderr, /Build the 20\.7\.0 images .*: built sentry-onpremise-local, sentry-cleanup-onpremise-local, snuba-cleanup-onpremise-local, symbolicator-cleanup-onpremise-local/);
+  t.diagnostic(`upgrade 9.1.2 -> 20.7.0 from the bundle: ${upgraded.ms} ms`);
+  const ps20 = JSON.parse(`[${e.docker(['ps', '-a', '--format', '{{json .}}']).trim().split('\n').join(',')}]`) as Array<{ Names: string; State: string; Status: string }>;
+  const services20 = ps20.filter((c) => !/_run_|-run-/.test(c.Names));
+  assert.ok(services20.length >= 20, `${services20.length} containers: ${services20.map((c) => c.Names).join(' ')}`);
+  for (const c of services20) {
+    assert.equal(c.State, 'running', `${c.Names}: ${c.Status}`);
+    assert.doesNotMatch(c.Status, /unhealthy|starting/, c.Names);
+  }
+  const health20 = e.inNetns('curl', ['-sk', '-o', '/dev/null', '-w', '%{http_code}', '--resolve', `sentry.e2e.test:${PORTS.https}:127.0.0.1`, `https://sentry.e2e.test:${PORTS.https}/_health/`]);
+  assert.equal(health20.stdout, '200', health20.stderr);
+  const pg20 = e.docker(['ps', '-q', '--filter', 'label=com.docker.compose.service=postgres']).trim();
+  assert.equal(sql(pg20, "SELECT count(*) FROM auth_user WHERE email = 'kept@e2e.test'"), '1', 'the seeded row survived');
+  const images20 = e.docker(['images', '--no-trunc', '--format', '{{.Repository}}:{{.Tag}} {{.ID}}']).trim().split('\n').sort();
+  const again20 = cliOffline(e, ['upgrade', '--dir', f.dir, '--tag', '20.7.0', '--bundle', up, '--yes']);
+  assert.equal(again20.code, 0, again20.stderr);
+  assert.match(again20.stderr, /Sentry 20\.7\.0 is installed in .*: nothing to upgrade/);
+  assert.deepEqual(e.docker(['images', '--no-trunc', '--format', '{{.Repository}}:{{.Tag}} {{.ID}}']).trim().split('\n').sort(), images20, 'a re-run loads nothing');
+  t.diagnostic(`upgrade re-run: ${again20.ms} ms`);
   rmSync(up);
-  assert.ok(readdirSync(f.dir).length > 0);
 });
 
 test('offline install of 26.8.0 (errors-only) from a bundle on the same offline engine, after 9.1.2 is uninstalled there', { timeout: 2_400_000 }, async (t) => {
