@@ -100,8 +100,5 @@ export const release: Release<typeof tag> = {
       { id: 'postgres-9.5-to-9.6' },
     ],
     copies: [{ volume: 'sentry-postgres', why: 'pg_upgrade 9.5 -> 9.6 into a scratch volume' }],
-    // Python 2 -> 3 Sentry, South's last migrations and Snuba's first: refused until an end-to-end run of this
-    // hop on seeded data has proven it (the upgrade-road issue).
-    unimplemented: ['an end-to-end run of this hop on seeded data (Sentry on Python 3, Snuba and ClickHouse arrive)'],
   },
 };
