@@ -36,6 +36,7 @@ export const ONE_OFF_IMAGES: Record<OneOffId, string[]> = {
   'postgres-9.5-to-9.6': [PG_9_5_TO_9_6.image],
   'postgres-9.6-to-14': [PG_9_6_TO_14.image],
   'zookeeper-log-volume': [],
+  'tsdb-switchover': [],
 };
 
 /** The registry host of an image name (docker.io when its first part is no host). */

@@ -108,7 +108,8 @@ export type OneOffId =
   | 'file-storage-to-data-files'
   | 'postgres-9.5-to-9.6'
   | 'postgres-9.6-to-14'
-  | 'zookeeper-log-volume';
+  | 'zookeeper-log-volume'
+  | 'tsdb-switchover';
 
 export interface OneOffUse {
   id: OneOffId;

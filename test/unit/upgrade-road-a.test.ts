@@ -70,8 +70,11 @@ function env(from: OneOffEnv['from'], to: OneOffEnv['to'], databaseBackedUp = tr
 /** The reply of the read-only look at the data directory. */
 const dirReply = (version: string, marks: string[] = []) => ({ exitCode: 0, output: [`sentry-onprem: PG_VERSION=${version}`, ...marks.map((m) => `sentry-onprem: ${m}`)].join('\n') });
 
-function pgAnswer(version: string, marks: string[] = [], fail?: string) {
+const SERVERS: Record<string, string> = { 'postgres:9.6': 'postgres (PostgreSQL) 9.6.24', 'postgres:14.5': 'postgres (PostgreSQL) 14.5 (Debian 14.5-1.pgdg110+1)' };
+
+function pgAnswer(version: string, marks: string[] = [], fail?: string, servers = SERVERS) {
   return (c: Call) => {
+    if (c.label === 'postgres-version') return { exitCode: 0, output: `${servers[c.image] ?? ''}\n` };
     if (fail && c.label.endsWith(fail)) return { exitCode: 1, output: 'boom' };
     if (c.label.endsWith('-read')) return dirReply(version, marks);
     if (c.label.endsWith('-reindex')) return { exitCode: 0, output: 'sentry-onprem: reindexed postgres\n' };
@@ -87,7 +90,7 @@ test('the road is planned: 9.1.2 and 20.7.0 reach 23.6.2 over the hard stops, ea
   assert.equal(a.kind, 'ok', a.kind === 'refused' ? a.message : '');
   if (a.kind !== 'ok') return;
   assert.deepEqual(a.hops, [
-    { from: '9.1.2', to: '21.5.0', oneOffs: ['file-storage-to-data-files', 'postgres-9.5-to-9.6'] },
+    { from: '9.1.2', to: '21.5.0', oneOffs: ['file-storage-to-data-files', 'postgres-9.5-to-9.6', 'tsdb-switchover'] },
     { from: '21.5.0', to: '21.6.3', oneOffs: [] },
     { from: '21.6.3', to: '23.6.2', oneOffs: ['zookeeper-log-volume', 'postgres-9.6-to-14'] },
   ]);
@@ -128,8 +131,9 @@ test('postgres 9.6 -> 14: pg_upgrade into a scratch volume, the copy back, the r
   assert.match(r.done!, /converted to PostgreSQL 14 \(copied back 40M\); reindexed postgres/);
   assert.deepEqual(f.pulled, ['tianon/postgres-upgrade:9.6-to-14']);
   assert.deepEqual(f.created.map((c) => c.name), ['sentry-postgres-new']);
-  assert.deepEqual(f.calls.map((c) => c.label), ['postgres-9.6-to-14-read', 'postgres-9.6-to-14', 'postgres-9.6-to-14', 'postgres-9.6-to-14-reindex']);
-  const [, upgrade, copy, reindex] = f.calls;
+  assert.deepEqual(f.calls.map((c) => c.label), ['postgres-9.6-to-14-read', 'postgres-version', 'postgres-version', 'postgres-9.6-to-14', 'postgres-9.6-to-14', 'postgres-9.6-to-14-reindex']);
+  assert.deepEqual(f.calls.filter((c) => c.label === 'postgres-version').map((c) => c.image), ['postgres:9.6', 'postgres:14.5'], 'the majors of both releases\' servers');
+  const [, , , upgrade, copy, reindex] = f.calls;
   assert.equal(upgrade.image, 'tianon/postgres-upgrade:9.6-to-14');
   assert.deepEqual(upgrade.binds, ['sentry-postgres:/var/lib/postgresql/9.6/data', 'sentry-postgres-new:/var/lib/postgresql/14/data']);
   assert.equal(upgrade.script, undefined, 'the upgrade image runs its own entrypoint');
@@ -145,12 +149,12 @@ test('postgres 9.6 -> 14: pg_upgrade into a scratch volume, the copy back, the r
 test('postgres 9.6 -> 14: a 14 directory is left alone; an unfinished reindex or copy of an earlier run is completed', async () => {
   const done = fakeEngine({ answer: pgAnswer('14') });
   const r = await pg14OneOff(done.engine).run(env('21.6.3', '23.6.2'), noop);
-  assert.match(r.skipped!, /PG_VERSION is 14/);
-  assert.equal(done.calls.length, 1);
+  assert.match(r.skipped!, /PG_VERSION is 14: the data directory is in the format of the new server already/);
+  assert.equal(done.calls.filter((c) => c.label !== 'postgres-version').length, 1);
 
   const reindex = fakeEngine({ answer: pgAnswer('14', ['reindex']) });
   const r2 = await pg14OneOff(reindex.engine).run(env('21.6.3', '23.6.2'), noop);
-  assert.deepEqual(reindex.calls.map((c) => c.label), ['postgres-9.6-to-14-read', 'postgres-9.6-to-14-reindex']);
+  assert.deepEqual(reindex.calls.map((c) => c.label).filter((l) => l !== 'postgres-version'), ['postgres-9.6-to-14-read', 'postgres-9.6-to-14-reindex']);
   assert.equal(r2.done, 'reindexed postgres');
 
   const copying = fakeEngine({ volumes: ['sentry-postgres-new'], answer: pgAnswer('', ['copying']) });
@@ -168,10 +172,28 @@ test('postgres 9.6 -> 14: a 14 directory is left alone; an unfinished reindex or
 test('postgres 9.6 -> 14: refused without the database backup, and a failing pg_upgrade stops before the old directory is touched', async () => {
   const f = fakeEngine({ answer: pgAnswer('9.6') });
   await assert.rejects(pg14OneOff(f.engine).run(env('21.6.3', '23.6.2', false), noop), (e: UserError) => e.exitCode === EXIT.usage && /without --no-backup/.test(e.hint ?? ''));
-  assert.equal(f.calls.length, 1, 'only the read-only look');
+  assert.deepEqual(f.calls.map((c) => c.label), ['postgres-9.6-to-14-read', 'postgres-version', 'postgres-version'], 'only read-only looks');
   const g = fakeEngine({ answer: (c) => (c.label === 'postgres-9.6-to-14' && c.script === undefined ? { exitCode: 1, output: 'pg_upgrade: boom' } : pgAnswer('9.6')(c)) });
   await assert.rejects(pg14OneOff(g.engine).run(env('21.6.3', '23.6.2'), noop), /pg_upgrade \(tianon\/postgres-upgrade:9\.6-to-14\) failed \(exit 1\): pg_upgrade: boom/);
   assert.ok(!g.calls.some((c) => c.script === copyBackScript), 'the old directory was replaced after a failed pg_upgrade');
+});
+
+test('postgres 9.6 -> 14: the majors the images run decide (stand-ins: 15 and 17); a directory of neither is refused untouched', async () => {
+  const { parseMajor, pg14Decision } = await import('../../src/upgrade/one-offs/postgres-14.js');
+  assert.equal(parseMajor('postgres (PostgreSQL) 9.6.24'), '9.6');
+  assert.equal(parseMajor('postgres (PostgreSQL) 14.5 (Debian 14.5-1.pgdg110+1)'), '14');
+  assert.equal(parseMajor('postgres (PostgreSQL) 17.2 (Debian 17.2-1)'), '17');
+  assert.equal(parseMajor(''), undefined);
+  const standIns = { 'postgres:9.6': 'postgres (PostgreSQL) 15.10', 'postgres:14.5': 'postgres (PostgreSQL) 17.2' };
+  const f = fakeEngine({ answer: pgAnswer('15', [], undefined, standIns) });
+  const r = await pg14OneOff(f.engine).run(env('21.6.3', '23.6.2'), noop);
+  assert.match(r.done!, /converted to PostgreSQL 14/);
+  const g = fakeEngine({ answer: pgAnswer('17', [], undefined, standIns) });
+  assert.ok((await pg14OneOff(g.engine).run(env('21.6.3', '23.6.2'), noop)).skipped);
+  assert.throws(() => pg14Decision('12', { old: '9.6', new: '14' }, PG_9_6_TO_14), /PG_VERSION of sentry-postgres is 12: neither the old server's \(9\.6\) nor the new one's \(14\) format/);
+  const h = fakeEngine({ answer: pgAnswer('12') });
+  await assert.rejects(pg14OneOff(h.engine).run(env('21.6.3', '23.6.2'), noop), /neither/);
+  assert.ok(!h.calls.some((c) => c.label === 'postgres-9.6-to-14'), 'nothing was run on the data');
 });
 
 test('postgres 9.6 -> 14 scripts, run for real: the read finds the marks; the copy back replaces the directory and leaves only the reindex mark', () => {
@@ -279,4 +301,48 @@ test('the 21.6.3 -> 23.6.2 disk guard: about three times the PostgreSQL data at 
   assert.equal(d.short, undefined);
   const tight = hopDisk({ copies: ARRIVALS['23.6.2']!.copies!, withDatabaseBackup: true, now: { ...(now as object), volumesFree: { ok: true, path: '/var/lib/docker', bytes: 1500, device: 1 }, backupsFree: { ok: true, path: '/srv', bytes: 1500, device: 1 } } as never });
   assert.equal(tight.short?.by, 600);
+});
+
+test('TSDB switchover from 9.1.2: decided once, written into sentry.conf.py exactly as the 21.x/23.6.2 templates render it; undone', async () => {
+  const { answersSchema } = await import('../../src/answers/schema.js');
+  const { buildView } = await import('../../src/render/view.js');
+  const { renderFiles } = await import('../../src/render/files.js');
+  const { fullAnswers } = await import('../helpers/cli.js');
+  const { tsdbSwitchoverOneOff, optionLines, readSwitchover, withSwitchover, SWITCHOVER_FILE } = await import('../../src/upgrade/one-offs/tsdb.js');
+  assert.ok(planPath('9.1.2', '21.5.0').kind === 'ok');
+  const p = planPath('9.1.2', '21.5.0');
+  if (p.kind === 'ok') assert.ok(p.hops[0].oneOffs.includes('tsdb-switchover'));
+  const q = planPath('20.7.0', '21.5.0');
+  if (q.kind === 'ok') assert.ok(!q.hops[0].oneOffs.includes('tsdb-switchover'), '20.7.0 reads Snuba already');
+
+  const dir = mkdtempSync(join(tmpdir(), 'tsdb-'));
+  const conf = (tag: '21.5.0' | '21.6.3' | '23.6.2', tsdbOptions?: string) => {
+    const a = answersSchema.parse({ ...fullAnswers(tag), tag, images: { registry: '' } }) as Answers;
+    return renderFiles(buildView(a, 'k'.repeat(50), dir, {}, { tsdbOptions })).find((f) => f.path === 'sentry/sentry.conf.py')!.content;
+  };
+  const plain = conf('21.5.0');
+  mkdirSync(join(dir, 'sentry'));
+  mkdirSync(join(dir, '.sentry-onprem/rendered/sentry'), { recursive: true });
+  writeFileSync(join(dir, 'sentry/sentry.conf.py'), plain, { mode: 0o600 });
+  writeFileSync(join(dir, '.sentry-onprem/rendered/sentry/sentry.conf.py'), plain);
+  const step = tsdbSwitchoverOneOff(() => new Date('2026-12-07T00:00:00Z'));
+  const r = await step.run({ ...env('9.1.2', '21.5.0'), dir }, noop);
+  assert.equal(r.done, 'Redis TSDB read until 2027-03-07, Snuba after');
+  const s = readSwitchover(dir)!;
+  assert.equal(s.switchoverTimestamp, Date.parse('2026-12-07T00:00:00Z') / 1000 + 90 * 24 * 3600);
+  const patched = readFileSync(join(dir, 'sentry/sentry.conf.py'), 'utf8');
+  assert.ok(patched.includes(`\nSENTRY_TSDB_OPTIONS = {"switchover_timestamp": ${s.switchoverTimestamp}}\n`));
+  for (const tag of ['21.5.0', '21.6.3', '23.6.2'] as const) {
+    const rendered = conf(tag, optionLines(s));
+    assert.equal(rendered, withSwitchover(conf(tag), s), `${tag}: the template and the step write the same lines`);
+    assert.match(rendered, /SENTRY_TSDB_OPTIONS/);
+  }
+  assert.equal(patched, conf('21.5.0', optionLines(s)), 'the next render finds the file as it renders it: no change, no conflict');
+  assert.equal(readFileSync(join(dir, '.sentry-onprem/rendered/sentry/sentry.conf.py'), 'utf8'), patched);
+  // Again: the time is not decided anew, the file not written twice.
+  const again = await tsdbSwitchoverOneOff(() => new Date('2027-01-01T00:00:00Z')).run({ ...env('9.1.2', '21.5.0'), dir }, noop);
+  assert.match(again.done!, /until 2027-03-07.*had it already/);
+  assert.equal(again.undo, undefined);
+  await r.undo!(noop);
+  assert.ok(!existsSync(join(dir, SWITCHOVER_FILE)));
 });

@@ -15,7 +15,7 @@ import { imagesFor, mirroredName } from '../../render/images.js';
 import { UserError, EXIT } from '../../errors.js';
 import { DIR_LABEL, TAG_LABEL } from '../../ownership/engine.js';
 import { dataSource } from './throwaway.js';
-import { pgDecision, type PgMajorUpgrade } from './postgres-major.js';
+import type { PgMajorUpgrade } from './postgres-major.js';
 import { realEngine, said, must, type OneOffEngine } from './engine.js';
 import type { OneOff } from './types.js';
 
@@ -74,6 +74,34 @@ export const reindexScript = [
   `rm -f ${DATA}/${REINDEX}`,
 ].join('\n');
 
+/** The major version a `postgres --version` line names: "9.6" for 9.6.24, "14" for 14.5. */
+export function parseMajor(output: string): string | undefined {
+  const m = /PostgreSQL\)?\s+(\d+)(?:\.(\d+))?/.exec(output);
+  if (!m) return undefined;
+  return Number(m[1]) >= 10 ? m[1] : `${m[1]}.${m[2] ?? '0'}`;
+}
+
+/**
+ * What to do for the PG_VERSION found, knowing the majors the two releases' postgres images run (the official
+ * images run 9.6 and 14; an image built elsewhere may run other majors, and it is their data format that counts).
+ */
+export function pg14Decision(found: string, majors: { old?: string; new?: string }, u: PgMajorUpgrade): { upgrade: boolean; why: string } {
+  const v = found.trim();
+  if (!v) return { upgrade: false, why: 'no PG_VERSION: the data directory is empty, the new server initialises it' };
+  if (v === majors.new || (!majors.new && v === u.to)) return { upgrade: false, why: `PG_VERSION is ${v}: the data directory is in the format of the new server already` };
+  if (v === majors.old || v === u.from) return { upgrade: true, why: `PG_VERSION is ${v} (the server of the release that ran): upgrading the data directory to ${u.to}${majors.new && majors.new !== u.to ? ` (this postgres image runs ${majors.new})` : ''}` };
+  throw new UserError(
+    `PG_VERSION of sentry-postgres is ${v}: neither the old server's (${majors.old ?? u.from}) nor the new one's (${majors.new ?? u.to}) format`,
+    EXIT.failure,
+    'The data directory is not one this install wrote; restore the database from the backup taken before this hop (sentry-onprem restore BACKUP_DIR).',
+  );
+}
+
+async function serverMajor(engine: OneOffEngine, image: string): Promise<string | undefined> {
+  const r = await engine.run({ image, binds: [], script: 'postgres --version 2>/dev/null || true', label: 'postgres-version' });
+  return parseMajor(r.output);
+}
+
 export function pg14OneOff(engine: OneOffEngine = realEngine, u: PgMajorUpgrade = PG_9_6_TO_14): OneOff {
   const id = 'postgres-9.6-to-14' as const;
   const fail = (msg: string) => new UserError(msg, EXIT.failure);
@@ -103,7 +131,8 @@ export function pg14OneOff(engine: OneOffEngine = realEngine, u: PgMajorUpgrade 
         converted = true;
         done.push(`copy back completed`);
       } else {
-        const decision = pgDecision(state.version, u);
+        const majors = state.version ? { old: await serverMajor(engine, imagesFor(env.from, env.answers.images).postgres), new: await serverMajor(engine, helper) } : {};
+        const decision = pg14Decision(state.version, majors, u);
         out(decision.why);
         if (decision.upgrade) {
           if (!env.databaseBackedUp) {
