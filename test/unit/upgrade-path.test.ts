@@ -186,10 +186,10 @@ test('one-offs by source release', () => {
   assert.deepEqual(oneOffsFor('9.1.2', '9.1.2'), []);
 });
 
-test('21.5.0 is one hop from 9.1.2 (file store move and Postgres 9.5 -> 9.6) and from 20.7.0 (whose Postgres is 9.6 already: that step finds nothing to do)', () => {
+test('21.5.0 is one hop from 9.1.2 (file store move, Postgres 9.5 -> 9.6, the TSDB switchover) and from 20.7.0 (whose Postgres is 9.6 already: that step finds nothing to do)', () => {
   const p = planPath('9.1.2', '21.5.0', PROVEN);
   assert.equal(p.kind, 'ok');
-  if (p.kind === 'ok') assert.deepEqual(p.hops, [{ from: '9.1.2', to: '21.5.0', oneOffs: ['file-storage-to-data-files', 'postgres-9.5-to-9.6'] }]);
+  if (p.kind === 'ok') assert.deepEqual(p.hops, [{ from: '9.1.2', to: '21.5.0', oneOffs: ['file-storage-to-data-files', 'postgres-9.5-to-9.6', 'tsdb-switchover'] }]);
   const q = planPath('20.7.0', '21.5.0', PROVEN);
   assert.equal(q.kind, 'ok');
   if (q.kind === 'ok') assert.deepEqual(q.hops, [{ from: '20.7.0', to: '21.5.0', oneOffs: ['postgres-9.5-to-9.6'] }]);
@@ -199,7 +199,7 @@ test('21.6.3 is one hop from 21.5.0 only: from 9.1.2 or 20.7.0 the path stops at
   const p = planPath('9.1.2', '21.6.3', PROVEN);
   assert.equal(p.kind, 'ok');
   if (p.kind === 'ok') assert.deepEqual(p.hops, [
-    { from: '9.1.2', to: '21.5.0', oneOffs: ['file-storage-to-data-files', 'postgres-9.5-to-9.6'] },
+    { from: '9.1.2', to: '21.5.0', oneOffs: ['file-storage-to-data-files', 'postgres-9.5-to-9.6', 'tsdb-switchover'] },
     { from: '21.5.0', to: '21.6.3', oneOffs: [] },
   ]);
   const q = planPath('20.7.0', '21.6.3', PROVEN);
