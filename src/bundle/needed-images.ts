@@ -12,6 +12,7 @@ import { buildView, profileOf } from '../render/view.js';
 import { renderFiles } from '../render/files.js';
 import { planPath } from '../upgrade/plan-path.js';
 import { PG_9_5_TO_9_6 } from '../upgrade/one-offs/postgres-major.js';
+import { PG_9_6_TO_14 } from '../upgrade/one-offs/postgres-14.js';
 import type { OneOffId } from '../releases/types.js';
 import { UserError, EXIT } from '../errors.js';
 
@@ -33,6 +34,9 @@ export interface NeededImage {
 export const ONE_OFF_IMAGES: Record<OneOffId, string[]> = {
   'file-storage-to-data-files': [],
   'postgres-9.5-to-9.6': [PG_9_5_TO_9_6.image],
+  'postgres-9.6-to-14': [PG_9_6_TO_14.image],
+  'zookeeper-log-volume': [],
+  'tsdb-switchover': [],
 };
 
 /** The registry host of an image name (docker.io when its first part is no host). */

@@ -35,6 +35,7 @@ import { Progress } from '../upgrade/progress.js';
 import { Cancel } from '../upgrade/cancel.js';
 import { newHopDone, runHop, finishHop } from '../upgrade/run-hop.js';
 import { rollBack } from '../upgrade/rollback.js';
+import { refuseRoadCompose } from '../upgrade/road-compose.js';
 import { describeUpgrade, type DryRunHop } from '../upgrade/dry-run.js';
 import { failureReport, successReport } from '../upgrade/report.js';
 import type { ComposeCommand } from '../../compose/runner.js';
@@ -163,6 +164,7 @@ async function runUpgrade(flags: UpgradeFlags, layout: Layout, from: SupportedTa
     if (flags.bundle) await offlineFrom(flags.bundle, from, await loadAnswers({ tag: flags.tag, yes: true }, layout, false), (l) => progress.line(l));
     let state = readState(layout.stateFile);
     const database = await verifySource({ layout, from, current, progress });
+    if (!dryRun) await refuseRoadCompose({ from, hops: path.hops, skipCheck: flags.skipCheck ?? [] });
     const withDatabaseBackup = flags.backup !== false;
     let disk = await measureDisk({ project: RELEASES[from].projectName, answers: current.answers, layout });
     const dry: DryRunHop[] = [];
@@ -210,7 +212,7 @@ async function runUpgrade(flags: UpgradeFlags, layout: Layout, from: SupportedTa
         const rb = anythingDone
           ? await rollBack({ hop, compose, fromCtx, toCtx, done, progress, yes: Boolean(flags.yes), ask: interactive ? askYesNo : undefined })
           : undefined;
-        throw failureReport({ hop, error: e as Error, done, rollback: rb, cancelled, log: log.path, ms: Date.now() - t0 });
+        throw failureReport({ hop, error: e as Error, done, rollback: rb, cancelled, log: log.path, ms: Date.now() - t0, road: { done: path.hops.slice(0, i), target: path.path[path.path.length - 1], dir: layout.dir } });
       }
       hopTimes.push(`${hop.from} -> ${hop.to} ${((Date.now() - hopStart) / 1000).toFixed(1)} s`);
       lastBackup = done.backup?.dir;

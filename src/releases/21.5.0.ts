@@ -98,10 +98,9 @@ export const release: Release<typeof tag> = {
       { id: 'file-storage-to-data-files', onlyFromBefore: '10.0.0' },
       // install/upgrade-postgres.sh: postgres:9.5 -> postgres:9.6 when PG_VERSION says 9.5.
       { id: 'postgres-9.5-to-9.6' },
+      // install/replace-tsdb.sh: 9.x's Redis-only TSDB switches over to Snuba 90 days after the upgrade.
+      { id: 'tsdb-switchover', onlyFromBefore: '10.0.0' },
     ],
     copies: [{ volume: 'sentry-postgres', why: 'pg_upgrade 9.5 -> 9.6 into a scratch volume' }],
-    // Python 2 -> 3 Sentry, South's last migrations and Snuba's first: refused until an end-to-end run of this
-    // hop on seeded data has proven it (the upgrade-road issue).
-    unimplemented: ['an end-to-end run of this hop on seeded data (Sentry on Python 3, Snuba and ClickHouse arrive)'],
   },
 };

@@ -113,11 +113,17 @@ export const release: Release<typeof tag> = {
   ],
   arrival: {
     from: '21.6.3',
-    oneOffs: [],
-    unimplemented: [
-      'Postgres 9.6 -> 14 (tianon/postgres-upgrade:9.6-to-14, then a reindex of every database)',
-      'the stack of the old project name sentry_onpremise stopped first (the project is sentry-self-hosted since 21.12.0)',
+    oneOffs: [
+      // The project is sentry-self-hosted since 21.12.0 (the old stack is stopped under its own name by every hop):
+      // ZooKeeper's transaction log is a project volume, copied to the new name.
+      { id: 'zookeeper-log-volume' },
+      // install/upgrade-postgres.sh: postgres:9.6 -> postgres:14 when PG_VERSION says 9.6, then the reindex.
+      { id: 'postgres-9.6-to-14' },
     ],
-    copies: [{ volume: 'sentry-postgres', why: 'pg_upgrade 9.6 -> 14 into a scratch volume' }],
+    // The official script has no disk check; old directory, scratch copy and rebuilt indexes: ~3x the database.
+    copies: [
+      { volume: 'sentry-postgres', why: 'pg_upgrade 9.6 -> 14 into a scratch volume' },
+      { volume: 'sentry-postgres', why: 'REINDEX writes every index anew before the old one goes' },
+    ],
   },
 };

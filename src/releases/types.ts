@@ -104,7 +104,12 @@ export type BootstrapAction =
 export type Wait = { kind: 'vhost'; path: string } | { kind: 'compose-healthy' };
 
 /** One-off data steps, implemented in src/upgrade/one-offs/. */
-export type OneOffId = 'file-storage-to-data-files' | 'postgres-9.5-to-9.6';
+export type OneOffId =
+  | 'file-storage-to-data-files'
+  | 'postgres-9.5-to-9.6'
+  | 'postgres-9.6-to-14'
+  | 'zookeeper-log-volume'
+  | 'tsdb-switchover';
 
 export interface OneOffUse {
   id: OneOffId;

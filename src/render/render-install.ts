@@ -2,6 +2,7 @@
  * One render of an install directory: answers + secrets -> managed files, saved answers, TLS material.
  * Shared by `render`, `install` and `reconfigure`; the callers decide whether to write.
  */
+import { optionLines, readSwitchover } from '../upgrade/one-offs/tsdb.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
@@ -64,7 +65,8 @@ export function planRender(layout: Layout, answers: Answers, adminPasswordInline
   const external = externalPasswords(answers, layout.dir);
   const secretsChanged = JSON.stringify(clean(secrets)) !== JSON.stringify(clean(known));
 
-  const view = buildView(answers, secrets.secretKey!, layout.dir, secrets.generated, { ...opts, passwords: external });
+  const switchover = readSwitchover(layout.dir);
+  const view = buildView(answers, secrets.secretKey!, layout.dir, secrets.generated, { ...opts, passwords: external, tsdbOptions: switchover && optionLines(switchover) });
   // Beside the kept copies it vouches for, so backups and rollbacks carry it with them.
   const fingerprintFile = join(layout.renderedDir, '.fingerprint');
   const rendered = renderFilesCached(view, layout.renderedDir, fingerprintFile);

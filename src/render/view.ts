@@ -35,6 +35,8 @@ export interface View {
   requirements: string[];
   /** Installing from a bundle: pip installs only the wheels it carries (sentry/wheels), never from an index. */
   offlineWheels: boolean;
+  /** The TSDB switchover an upgrade from 9.x decided (.sentry-onprem/tsdb-switchover.json): its sentry.conf.py lines. */
+  tsdbOptions?: string;
   ldap: Answers['ldap'] & { groupTypeClass: string };
   retention: Answers['retention'];
   images: ImageSet;
@@ -113,7 +115,7 @@ export function buildView(
   secretKey: string,
   installDir: string,
   generated: Record<string, string> = {},
-  opts: { offlineWheels?: boolean; passwords?: ExternalPasswords } = {},
+  opts: { offlineWheels?: boolean; passwords?: ExternalPasswords; tsdbOptions?: string } = {},
 ): View {
   const url = parseUrl(a.url)!;
   const host = url.hostname.replace(/^\[|\]$/g, '');
@@ -161,6 +163,7 @@ export function buildView(
     // Offline, a requirement by URL (`name @ https://...`) is the wheel of that name the bundle carries.
     requirements: opts.offlineWheels ? requirements.map((r) => (/^\S+\s*@\s*\S+:\/\//.test(r) ? requirementName(r) : r)) : requirements,
     offlineWheels: Boolean(opts.offlineWheels),
+    tsdbOptions: opts.tsdbOptions,
     ldap: { ...a.ldap, groupTypeClass: GROUP_TYPES[a.ldap.groupType] },
     retention: a.retention,
     images: imagesFor(a.tag, a.images),

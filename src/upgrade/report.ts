@@ -32,6 +32,16 @@ interface FailureInput {
   cancelled: boolean;
   log: string;
   ms: number;
+  /** The whole road: the hops finished before this one, and the target. */
+  road?: { done: Hop[]; target: string; dir: string };
+}
+
+/** Where a road stands after a failed hop: the hops done, what runs, how to go on. */
+export function roadLine(f: FailureInput): string | undefined {
+  const r = f.road;
+  if (!r || (r.done.length === 0 && f.hop.to === r.target)) return undefined;
+  const done = r.done.length ? `hops done: ${r.done.map((h) => `${h.from} -> ${h.to}`).join(', ')}` : 'no hop was done';
+  return `Upgrade road to ${r.target}: ${done}; not done: ${f.hop.from} -> ${f.hop.to} and the hops after it. Sentry ${f.hop.from} is the installed release; \`sentry-onprem upgrade --tag ${r.target} --dir ${r.dir}\` continues from there.`;
 }
 
 export function failureReport(f: FailureInput): UserError {
@@ -40,7 +50,8 @@ export function failureReport(f: FailureInput): UserError {
   const exit = f.cancelled ? EXIT.cancelled : f.error instanceof UserError && !f.done.backup ? f.error.exitCode : EXIT.failure;
   const backup = f.done.backup?.dir;
   if (!f.rollback) {
-    return new UserError(`${what}\nNothing was changed: Sentry ${f.hop.from} keeps running.`, exit, `${f.error instanceof UserError && f.error.hint ? f.error.hint + ' ' : ''}Full log: ${f.log}`);
+    const road = roadLine(f);
+    return new UserError(`${what}\nNothing was changed${road ? ' by this hop' : ''}: Sentry ${f.hop.from} keeps running.${road ? `\n${road}` : ''}`, exit, `${f.error instanceof UserError && f.error.hint ? f.error.hint + ' ' : ''}Full log: ${f.log}`);
   }
   const rb = f.rollback;
   const lines = [what];
@@ -54,6 +65,8 @@ export function failureReport(f: FailureInput): UserError {
     failed: `Restoring the database failed. Try again with: sentry-onprem restore ${backup} --yes`,
   };
   if (db[rb.database]) lines.push(db[rb.database]);
+  const road = roadLine(f);
+  if (road) lines.push(road);
   if (rb.problems.length) {
     lines.push(`The rollback did not complete:\n${rb.problems.map((p) => `  - ${p}`).join('\n')}`);
     if (backup) lines.push(`Everything from before the upgrade is in ${backup}: sentry-onprem restore ${backup} --yes`);

@@ -38,7 +38,8 @@ export const MEASURED: StepTimes = {
   migrations: 16.3,
   superuser: 0.0,
   up: 11.8,
-  oneOffs: { 'file-storage-to-data-files': 0.9 },
+  // The 21.x/23.6.2 one-offs: test/e2e/upgrade-road-a.test.ts (41 MB PostgreSQL data directory), 2026-12-07.
+  oneOffs: { 'file-storage-to-data-files': 0.9, 'postgres-9.6-to-14': 11.4, 'zookeeper-log-volume': 0.6, 'tsdb-switchover': 0.0 },
 };
 
 export interface DowntimeEstimate {

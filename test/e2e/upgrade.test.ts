@@ -90,7 +90,8 @@ test('upgrade 9.1.2 -> 20.7.0 (compose v2): refusals, dry run, rollback of a fai
       // The one-off work of each hop, done here or named as not implemented yet, with the disk it copies.
       assert.match(hops[0], /PostgreSQL data directory 9\.5 -> 9\.6/);
       assert.match(hops[0], /sentry-postgres [\d.]+ MB: pg_upgrade 9\.5 -> 9\.6 into a scratch volume/);
-      assert.match(hops[2], /\(not implemented yet\) Postgres 9\.6 -> 14/);
+      assert.match(hops[2], /PostgreSQL data directory 9\.6 -> 14, reindexed: /);
+      assert.match(hops[2], /Carry ZooKeeper's transaction log over to the renamed project/);
       assert.match(hops[4], /\(not implemented yet\) ClickHouse data 21\.8 -> 22\.8 -> 23\.3 -> 23\.8/);
       assert.match(hops[5], /NOT YET: this version cannot run this hop: no upgrade into Sentry 25\.5\.1 is described yet/);
       assert.match(r.stdout, /downtime estimate for the whole road: .*measured on the 9\.1\.2 -> 20\.7\.0 upgrade end-to-end test/);
@@ -101,13 +102,13 @@ test('upgrade 9.1.2 -> 20.7.0 (compose v2): refusals, dry run, rollback of a fai
       assert.equal(databaseDump('onpremise'), dump);
     });
 
-    await t.test('23.6.2 (past hops not implemented yet) is refused with the path and the work each hop still needs; nothing changes', async () => {
+    await t.test('24.8.0 (past hops not implemented yet) is refused with the path and the work each hop still needs; nothing changes', async () => {
       const snap = hostSnapshot(dir);
-      const r = await cli('upgrade', '--tag', '23.6.2', '--yes');
+      const r = await cli('upgrade', '--tag', '24.8.0', '--yes');
       assert.equal(r.code, 3, r.stderr);
-      assert.match(r.stderr, /upgrade refused: .*\n {2}path: 9\.1\.2 -> 21\.5\.0 \(hard stop\) -> 21\.6\.3 \(hard stop\) -> 23\.6\.2\n/);
-      assert.match(r.stderr, /not implemented yet: 9\.1\.2 -> 21\.5\.0: an end-to-end run of this hop/);
-      assert.match(r.stderr, /21\.6\.3 -> 23\.6\.2: Postgres 9\.6 -> 14/);
+      assert.match(r.stderr, /upgrade refused: .*\n {2}path: 9\.1\.2 -> 21\.5\.0 \(hard stop\) -> 21\.6\.3 \(hard stop\) -> 23\.6\.2 \(hard stop\) -> 23\.11\.0 \(hard stop\) -> 24\.8\.0\n/);
+      assert.match(r.stderr, /not implemented yet: 23\.6\.2 -> 23\.11\.0: an end-to-end run of this hop/);
+      assert.match(r.stderr, /23\.11\.0 -> 24\.8\.0: ClickHouse data 21\.8/);
       assert.deepEqual(hostSnapshot(dir), snap);
       const unknown = await cli('upgrade', '--tag', '20.7.5', '--yes');
       assert.equal(unknown.code, 2, unknown.stderr);

@@ -2,11 +2,17 @@
 import type { OneOffId } from '../hops.js';
 import { fileStorageMove } from './file-storage.js';
 import { pgMajorOneOff, PG_9_5_TO_9_6 } from './postgres-major.js';
+import { pg14OneOff } from './postgres-14.js';
+import { zookeeperLogOneOff } from './zookeeper-log.js';
+import { tsdbSwitchoverOneOff } from './tsdb.js';
 import type { OneOff } from './types.js';
 
 export const ONE_OFFS: Record<OneOffId, OneOff> = {
   'file-storage-to-data-files': fileStorageMove,
   'postgres-9.5-to-9.6': pgMajorOneOff('postgres-9.5-to-9.6', PG_9_5_TO_9_6),
+  'postgres-9.6-to-14': pg14OneOff(),
+  'zookeeper-log-volume': zookeeperLogOneOff(),
+  'tsdb-switchover': tsdbSwitchoverOneOff(),
 };
 
 export type { OneOff, OneOffEnv, OneOffResult } from './types.js';

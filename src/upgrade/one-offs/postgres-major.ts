@@ -7,12 +7,11 @@
  * directory (the old server initialises a fresh one) and the rollback restores the dump into it.
  */
 import { imagesFor, mirroredName } from '../../render/images.js';
-import { docker } from '../../install/docker.js';
 import { UserError, EXIT } from '../../errors.js';
-import { ensureImage } from '../stack.js';
-import { dataSource, runThrowaway } from './throwaway.js';
+import { dataSource, type ThrowawayResult } from './throwaway.js';
+import { realEngine, type OneOffEngine } from './engine.js';
 import { DIR_LABEL, TAG_LABEL } from '../../ownership/engine.js';
-import type { OneOff, OneOffEnv } from './types.js';
+import type { OneOff } from './types.js';
 
 export interface PgMajorUpgrade {
   from: string;
@@ -31,17 +30,17 @@ export function pgDecision(found: string, u: PgMajorUpgrade): { upgrade: boolean
   return { upgrade: false, why: `PG_VERSION is ${v}: the data directory needs no ${u.from} -> ${u.to} upgrade` };
 }
 
-async function readPgVersion(env: OneOffEnv, image: string, source: string): Promise<string> {
-  const r = await runThrowaway({ image, binds: [`${source}:/db:ro`], script: 'cat /db/PG_VERSION 2>/dev/null || true', label: 'pg-version' });
+async function readPgVersion(engine: OneOffEngine, image: string, source: string): Promise<string> {
+  const r = await engine.run({ image, binds: [`${source}:/db:ro`], script: 'cat /db/PG_VERSION 2>/dev/null || true', label: 'pg-version' });
   return r.output.trim();
 }
 
-async function must(p: Promise<{ exitCode: number; output: string }>, what: string): Promise<void> {
+async function must(p: Promise<ThrowawayResult>, what: string): Promise<void> {
   const r = await p;
   if (r.exitCode !== 0) throw new UserError(`${what} failed (exit ${r.exitCode}): ${r.output.trim().slice(-800)}`, EXIT.failure);
 }
 
-export function pgMajorOneOff(id: OneOff['id'], u: PgMajorUpgrade): OneOff {
+export function pgMajorOneOff(id: OneOff['id'], u: PgMajorUpgrade, engine: OneOffEngine = realEngine): OneOff {
   return {
     id,
     title: `PostgreSQL data directory ${u.from} -> ${u.to}`,
@@ -50,7 +49,7 @@ export function pgMajorOneOff(id: OneOff['id'], u: PgMajorUpgrade): OneOff {
     async run(env, out) {
       const helper = imagesFor(env.to, env.answers.images).postgres;
       const source = dataSource(env.answers, env.dir, 'sentry-postgres');
-      const decision = pgDecision(await readPgVersion(env, helper, source), u);
+      const decision = pgDecision(await readPgVersion(engine, helper, source), u);
       out(decision.why);
       if (!decision.upgrade) return { skipped: decision.why };
       if (!env.databaseBackedUp) {
@@ -61,17 +60,16 @@ export function pgMajorOneOff(id: OneOff['id'], u: PgMajorUpgrade): OneOff {
         );
       }
       const image = mirroredName(u.image, env.answers.images);
-      await ensureImage(image, out);
-      const d = await docker();
-      await d.getVolume(SCRATCH).remove().catch(() => undefined);
-      await d.createVolume({ Name: SCRATCH, Labels: { [DIR_LABEL]: env.dir, [TAG_LABEL]: env.to } });
+      await engine.ensureImage(image, out);
+      await engine.removeVolume(SCRATCH).catch(() => undefined);
+      await engine.createVolume(SCRATCH, { [DIR_LABEL]: env.dir, [TAG_LABEL]: env.to });
       try {
         await must(
-          runThrowaway({ image, binds: [`${source}:/var/lib/postgresql/${u.from}/data`, `${SCRATCH}:/var/lib/postgresql/${u.to}/data`], label: id }),
+          engine.run({ image, binds: [`${source}:/var/lib/postgresql/${u.from}/data`, `${SCRATCH}:/var/lib/postgresql/${u.to}/data`], label: id }),
           `pg_upgrade (${image})`,
         );
         await must(
-          runThrowaway({
+          engine.run({
             image: helper,
             binds: [`${SCRATCH}:/from`, `${source}:/to`],
             script: "set -e; find /to -mindepth 1 -delete; cp -a /from/. /to/; echo 'host all all all trust' >> /to/pg_hba.conf",
@@ -80,13 +78,13 @@ export function pgMajorOneOff(id: OneOff['id'], u: PgMajorUpgrade): OneOff {
           'copying the upgraded data directory back',
         );
       } finally {
-        await d.getVolume(SCRATCH).remove().catch(() => undefined);
+        await engine.removeVolume(SCRATCH).catch(() => undefined);
       }
       return {
         done: `data directory converted to PostgreSQL ${u.to}`,
         changedDatabase: true,
         undo: async (o) => {
-          await must(runThrowaway({ image: helper, binds: [`${source}:/to`], script: 'find /to -mindepth 1 -delete', label: `${id}-undo` }), 'emptying the data directory');
+          await must(engine.run({ image: helper, binds: [`${source}:/to`], script: 'find /to -mindepth 1 -delete', label: `${id}-undo` }), 'emptying the data directory');
           o(`emptied sentry-postgres: the ${u.from} server initialises it and the dump is restored into it`);
         },
       };

@@ -3,7 +3,7 @@ import time
 
 from django.db.utils import ProgrammingError
 
-from sentry import MODERN, RELEASE, V20, db, schema
+from sentry import MODERN, RELEASE, V20, VERSION, db, schema
 from sentry.runner import cli
 from sentry.runner.cli import echo
 
@@ -12,7 +12,10 @@ DJANGO_MIGRATIONS = ("CREATE TABLE django_migrations (id serial PRIMARY KEY, app
 
 
 class Faults(object):
-    """upgrade-delay / upgrade-fail from standin_faults: act once, in the middle of migrating."""
+    """
+    upgrade-delay / upgrade-fail from standin_faults: act once, in the middle of migrating. `upgrade-fail@<release>`
+    fails only the `upgrade` of that release (a middle hop of an upgrade road).
+    """
     done = False
 
     def middle(self):
@@ -20,6 +23,8 @@ class Faults(object):
             return
         self.done = True
         self.delay, self.fail = db.fault("upgrade-delay"), db.fault("upgrade-fail")
+        if self.fail is None:
+            self.fail = db.fault("upgrade-fail@" + VERSION)
         if self.delay:
             time.sleep(float(self.delay))
         if self.fail is not None:
