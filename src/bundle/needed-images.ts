@@ -3,6 +3,7 @@
  * rendered compose file runs under the answers' profile, the bases of the locally built images, and the
  * helper images of the upgrade's one-off steps, hop by hop. Names go through the answers' `images.registry`.
  */
+import { CLICKHOUSE_21_8_TO_23_3, CLICKHOUSE_23_8_TO_24_8 } from '../upgrade/one-offs/clickhouse-steps.js';
 import yaml from 'js-yaml';
 import { RELEASES, type SupportedTag } from '../catalog.js';
 import { imageName } from '../releases/index.js';
@@ -33,6 +34,8 @@ export interface NeededImage {
 export const ONE_OFF_IMAGES: Record<OneOffId, string[]> = {
   'file-storage-to-data-files': [],
   'postgres-9.5-to-9.6': [PG_9_5_TO_9_6.image],
+  'clickhouse-21.8-to-23.3': CLICKHOUSE_21_8_TO_23_3.steps,
+  'clickhouse-23.8-to-24.8': CLICKHOUSE_23_8_TO_24_8.steps,
 };
 
 /** The registry host of an image name (docker.io when its first part is no host). */

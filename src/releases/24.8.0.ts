@@ -142,11 +142,13 @@ export const release: Release<typeof tag> = {
   databaseMarks: { table: 'django_migrations', names: ['0642_index_together_release'] },
   arrival: {
     from: '23.11.0',
-    oneOffs: [],
-    // install/upgrade-clickhouse.sh and the Kafka volume of 23.x (ZooKeeper mode) have no one-off step yet: the hop is refused.
+    // install/upgrade-clickhouse.sh: 21.8 -> 22.8 -> 23.3 here, then this release's 23.8 starts on the data.
+    oneOffs: [{ id: 'clickhouse-21.8-to-23.3' }],
+    // Still refused until each is a one-off step and the hop's e2e passes.
     unimplemented: [
-      'ClickHouse data 21.8 -> 22.8 -> 23.3 -> 23.8, one version at a time, while the old ClickHouse still runs',
-      'Kafka 5.5 on ZooKeeper -> 7.6 in KRaft mode on the sentry-kafka volume (and the ZooKeeper volumes removed)',
+      'Kafka 5.5 on ZooKeeper -> 7.6 in KRaft mode: producers stopped, consumer groups drained to zero lag, a fresh sentry-kafka volume (the old one kept for the undo), sentry-zookeeper removed after success',
+      'the constraint sentry_groupedmessage_project_id_id_515aaa7e_uniq dropped before the migrations',
+      'an end-to-end run of this hop on seeded data',
     ],
     copies: [
       { volume: 'sentry-clickhouse', why: 'ClickHouse 21.8 -> 23.8 rewrites its data: a copy kept for the rollback' },

@@ -54,6 +54,8 @@ export interface HopDone {
   createdFiles: string[];
   oldStackStopped: boolean;
   undos: Array<{ title: string; undo: (out: (l: string) => void) => Promise<void> }>;
+  /** What one-off steps drop once the hop has succeeded (copies kept for their undo). */
+  finishes?: Array<() => Promise<void>>;
   /** `sentry upgrade` started, or a one-off changed the PostgreSQL data. */
   databaseChanged: boolean;
   /** The title of the step that failed. */
@@ -127,6 +129,7 @@ export async function runHop(h: HopInput, done: HopDone): Promise<void> {
       const r = await one.run({ from, to, answers: toCtx.answers!, dir: layout.dir, databaseBackedUp: Boolean(done.backup?.manifest.database) }, out);
       if (r.changedDatabase) done.databaseChanged = true;
       if (r.undo) done.undos.push({ title: one.title, undo: r.undo });
+      if (r.finish) (done.finishes ??= []).push(r.finish);
       return r.done ? { done: r.done } : { skipped: r.skipped ?? 'nothing to do' };
     });
   }
@@ -150,6 +153,8 @@ export async function finishHop(h: HopInput, done: HopDone): Promise<void> {
   s.history.push({ at: new Date().toISOString(), step: 'upgrade', result: `${h.hop.from} -> ${h.hop.to}` });
   writeState(h.toCtx.layout.stateFile, s);
   if (done.keptImages) await dropKeptImages(done.keptImages);
+  // The hop has succeeded: a copy that cannot be dropped now only takes disk, it is reported, not rolled back.
+  for (const f of done.finishes ?? []) await f().catch((e: Error) => h.progress.line(`  ! could not drop a copy kept for the undo: ${e.message}`));
   removeStaging(h.toCtx.layout);
   clearMarker(h.toCtx.layout);
 }

@@ -3,10 +3,13 @@ import type { OneOffId } from '../hops.js';
 import { fileStorageMove } from './file-storage.js';
 import { pgMajorOneOff, PG_9_5_TO_9_6 } from './postgres-major.js';
 import type { OneOff } from './types.js';
+import { clickhouseStepsOneOff, CLICKHOUSE_21_8_TO_23_3, CLICKHOUSE_23_8_TO_24_8 } from './clickhouse-steps.js';
 
 export const ONE_OFFS: Record<OneOffId, OneOff> = {
   'file-storage-to-data-files': fileStorageMove,
   'postgres-9.5-to-9.6': pgMajorOneOff('postgres-9.5-to-9.6', PG_9_5_TO_9_6),
+  'clickhouse-21.8-to-23.3': clickhouseStepsOneOff('clickhouse-21.8-to-23.3', CLICKHOUSE_21_8_TO_23_3),
+  'clickhouse-23.8-to-24.8': clickhouseStepsOneOff('clickhouse-23.8-to-24.8', CLICKHOUSE_23_8_TO_24_8),
 };
 
 export type { OneOff, OneOffEnv, OneOffResult } from './types.js';

@@ -19,6 +19,8 @@ export interface OneOffResult {
   skipped?: string;
   /** Puts the data back the way the previous release reads it. */
   undo?: (out: (l: string) => void) => Promise<void>;
+  /** Runs once the hop has succeeded (e.g. removes the copy kept for the undo). */
+  finish?: () => Promise<void>;
   /** The PostgreSQL data was changed: a rollback must restore the database from the dump. */
   changedDatabase?: boolean;
 }
