@@ -36,6 +36,7 @@ export const ONE_OFF_IMAGES: Record<OneOffId, string[]> = {
   'postgres-9.5-to-9.6': [PG_9_5_TO_9_6.image],
   'clickhouse-21.8-to-23.3': CLICKHOUSE_21_8_TO_23_3.steps,
   'clickhouse-23.8-to-24.8': CLICKHOUSE_23_8_TO_24_8.steps,
+  'kafka-zookeeper-to-kraft': [],
 };
 
 /** The registry host of an image name (docker.io when its first part is no host). */

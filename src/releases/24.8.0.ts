@@ -143,10 +143,10 @@ export const release: Release<typeof tag> = {
   arrival: {
     from: '23.11.0',
     // install/upgrade-clickhouse.sh: 21.8 -> 22.8 -> 23.3 here, then this release's 23.8 starts on the data.
-    oneOffs: [{ id: 'clickhouse-21.8-to-23.3' }],
+    // Kafka: drained, then KRaft on a fresh sentry-kafka (the official in-place start fails: "Invalid cluster.id").
+    oneOffs: [{ id: 'clickhouse-21.8-to-23.3' }, { id: 'kafka-zookeeper-to-kraft' }],
     // Still refused until each is a one-off step and the hop's e2e passes.
     unimplemented: [
-      'Kafka 5.5 on ZooKeeper -> 7.6 in KRaft mode: producers stopped, consumer groups drained to zero lag, a fresh sentry-kafka volume (the old one kept for the undo), sentry-zookeeper removed after success',
       'the constraint sentry_groupedmessage_project_id_id_515aaa7e_uniq dropped before the migrations',
       'an end-to-end run of this hop on seeded data',
     ],

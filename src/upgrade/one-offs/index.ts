@@ -3,6 +3,7 @@ import type { OneOffId } from '../hops.js';
 import { fileStorageMove } from './file-storage.js';
 import { pgMajorOneOff, PG_9_5_TO_9_6 } from './postgres-major.js';
 import type { OneOff } from './types.js';
+import { kafkaKraftOneOff } from './kafka-kraft.js';
 import { clickhouseStepsOneOff, CLICKHOUSE_21_8_TO_23_3, CLICKHOUSE_23_8_TO_24_8 } from './clickhouse-steps.js';
 
 export const ONE_OFFS: Record<OneOffId, OneOff> = {
@@ -10,6 +11,7 @@ export const ONE_OFFS: Record<OneOffId, OneOff> = {
   'postgres-9.5-to-9.6': pgMajorOneOff('postgres-9.5-to-9.6', PG_9_5_TO_9_6),
   'clickhouse-21.8-to-23.3': clickhouseStepsOneOff('clickhouse-21.8-to-23.3', CLICKHOUSE_21_8_TO_23_3),
   'clickhouse-23.8-to-24.8': clickhouseStepsOneOff('clickhouse-23.8-to-24.8', CLICKHOUSE_23_8_TO_24_8),
+  'kafka-zookeeper-to-kraft': kafkaKraftOneOff(),
 };
 
 export type { OneOff, OneOffEnv, OneOffResult } from './types.js';
