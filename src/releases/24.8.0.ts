@@ -145,11 +145,8 @@ export const release: Release<typeof tag> = {
     // install/upgrade-clickhouse.sh: 21.8 -> 22.8 -> 23.3 here, then this release's 23.8 starts on the data.
     // Kafka: drained, then KRaft on a fresh sentry-kafka (the official in-place start fails: "Invalid cluster.id").
     oneOffs: [{ id: 'clickhouse-21.8-to-23.3' }, { id: 'kafka-zookeeper-to-kraft' }],
-    // Still refused until each is a one-off step and the hop's e2e passes.
-    unimplemented: [
-      'the constraint sentry_groupedmessage_project_id_id_515aaa7e_uniq dropped before the migrations',
-      'an end-to-end run of this hop on seeded data',
-    ],
+    // The constraint of #2758 is dropped by this release's bootstrap (sentry-script) before the migrations.
+    unimplemented: ['an end-to-end run of this hop on seeded data (test/e2e/upgrade-road-b.test.ts with SENTRY_ONPREM_ROAD_B_TARGET=24.8.0)'],
     copies: [
       { volume: 'sentry-clickhouse', why: 'ClickHouse 21.8 -> 23.8 rewrites its data: a copy kept for the rollback' },
       { volume: 'sentry-kafka', why: 'Kafka moves to KRaft on a fresh volume: the drained old one kept for the rollback' },

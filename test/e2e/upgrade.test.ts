@@ -91,7 +91,8 @@ test('upgrade 9.1.2 -> 20.7.0 (compose v2): refusals, dry run, rollback of a fai
       assert.match(hops[0], /PostgreSQL data directory 9\.5 -> 9\.6/);
       assert.match(hops[0], /sentry-postgres [\d.]+ MB: pg_upgrade 9\.5 -> 9\.6 into a scratch volume/);
       assert.match(hops[2], /\(not implemented yet\) Postgres 9\.6 -> 14/);
-      assert.match(hops[4], /\(not implemented yet\) ClickHouse data 21\.8 -> 22\.8 -> 23\.3 -> 23\.8/);
+      assert.match(hops[4], /ClickHouse one version at a time: 21\.8 -> 22\.8 -> 23\.3: start each intermediate ClickHouse/);
+      assert.match(hops[4], /Kafka on ZooKeeper -> KRaft on a fresh sentry-kafka: stop nginx and relay, wait for every consumer group to reach lag 0/);
       assert.match(hops[5], /NOT YET: this version cannot run this hop: no upgrade into Sentry 25\.5\.1 is described yet/);
       assert.match(r.stdout, /downtime estimate for the whole road: .*measured on the 9\.1\.2 -> 20\.7\.0 upgrade end-to-end test/);
       assert.match(r.stdout, /a real run is refused now: the upgrade .* needs .*which this version of sentry-onprem cannot install yet/);

@@ -27,7 +27,7 @@ test('kafkaDirKind: empty, KRaft (node.id, version 1), else ZooKeeper-era', () =
   assert.equal(kafkaDirKind(undefined, true), 'zookeeper');
 });
 
-function fake(lags: number[][], volumes: Record<string, Record<string, string>> = {}) {
+function fake(lags: number[][], volumes: Record<string, Record<string, string>> = {}, stoppedConsumers: string[] = []) {
   const calls: string[] = [];
   let t = 0;
   let poll = 0;
@@ -35,6 +35,7 @@ function fake(lags: number[][], volumes: Record<string, Record<string, string>> 
   const e: KafkaEngine = {
     async stopServices(p, s) { calls.push(`stop ${p} ${s.join(',')}`); return ['n1', 'r1']; },
     async startContainers(ids) { calls.push(`start ${ids.join(',')}`); },
+    async startStoppedExcept(p, s) { calls.push(`start-stopped ${p} except ${s.join(',')}`); return stoppedConsumers; },
     async describeGroups() {
       const l = lags[Math.min(poll++, lags.length - 1)];
       return describe(...l.map((lag, i) => row(`group-${i}`, `topic-${i}`, 10 - lag, 10, lag)));
@@ -54,13 +55,16 @@ function fake(lags: number[][], volumes: Record<string, Record<string, string>> 
 }
 const say = () => undefined;
 
-test('drain: producers stopped first, lag polled until every group is at 0; the undo starts the producers again', async () => {
-  const f = fake([[3, 1], [1, 0], [0, 0]]);
-  const r = await drainKafka({ project: 'sentry-self-hosted', timeoutMs: 60_000 }, f.e, say);
+test('drain: producers stopped first, a stopped consumer started, lag polled until every group is at 0; the undo starts the producers again', async () => {
+  const f = fake([[3, 1], [1, 0], [0, 0]], {}, ['events-consumer']);
+  const lines: string[] = [];
+  const r = await drainKafka({ project: 'sentry-self-hosted', timeoutMs: 60_000 }, f.e, (l) => lines.push(l));
   assert.equal(r.done, 'every consumer group at lag 0 (2 groups); producers stopped');
-  assert.deepEqual(f.calls, ['stop sentry-self-hosted nginx,relay']);
+  assert.deepEqual(f.calls, ['stop sentry-self-hosted nginx,relay', 'start-stopped sentry-self-hosted except nginx,relay']);
+  assert.ok(lines.includes('waiting for group-0 topic-0[0] lag 3, group-1 topic-1[0] lag 1'), lines.join('\n'));
+  assert.ok(lines.some((l) => /started the stopped events-consumer/.test(l)));
   await r.undo(say);
-  assert.deepEqual(f.calls.slice(1), ['start n1,r1']);
+  assert.deepEqual(f.calls.slice(2), ['start n1,r1']);
 });
 
 test('drain: a group that stays behind refuses after the bounded wait, naming group, topic and lag, with the producers running again', async () => {
@@ -69,7 +73,7 @@ test('drain: a group that stays behind refuses after the bounded wait, naming gr
     assert.match(err.message, /Kafka did not drain within 10 s; messages not consumed yet: group-1 topic-1\[0\] lag 2/);
     return true;
   });
-  assert.deepEqual(f.calls, ['stop p nginx,relay', 'start n1,r1']);
+  assert.deepEqual(f.calls, ['stop p nginx,relay', 'start-stopped p except nginx,relay', 'start n1,r1']);
 });
 
 const vol = { source: 'sentry-kafka', copy: 'sentry-kafka.before-24.8.0', zookeeper: 'sentry-zookeeper' };

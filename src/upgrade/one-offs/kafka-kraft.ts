@@ -68,6 +68,8 @@ export interface KafkaEngine extends VolumeCopies {
   /** Stops the running containers of these services of the project; returns their ids. */
   stopServices(project: string, services: string[]): Promise<string[]>;
   startContainers(ids: string[]): Promise<void>;
+  /** Starts the project's stopped containers other than these services (a consumer that does not run cannot drain); returns their service names. */
+  startStoppedExcept(project: string, services: string[]): Promise<string[]>;
   /** `kafka-consumer-groups --all-groups --describe` in the project's running kafka container. */
   describeGroups(project: string): Promise<string>;
   readMeta(source: string): Promise<string | undefined>;
@@ -82,6 +84,8 @@ export const PRODUCERS = ['nginx', 'relay'];
 export async function drainKafka(o: { project: string; timeoutMs: number; pollMs?: number }, e: KafkaEngine, out: (l: string) => void) {
   const stopped = await e.stopServices(o.project, PRODUCERS);
   out(`stopped the producers (${PRODUCERS.join(', ')}: ${stopped.length} containers)`);
+  const started = await e.startStoppedExcept(o.project, PRODUCERS);
+  if (started.length) out(`started the stopped ${started.join(', ')}: a consumer that does not run cannot drain`);
   const undo = async (u: (l: string) => void) => {
     await e.startContainers(stopped);
     u(`started ${PRODUCERS.join(', ')} again`);
@@ -151,6 +155,18 @@ export function engineKafka(helper: string, labels: Record<string, string>): Kaf
         }
       }
       return ids;
+    },
+    async startStoppedExcept(project, services) {
+      const d = await docker();
+      const list = await d.listContainers({ all: true, filters: { label: [`com.docker.compose.project=${project}`], status: ['exited', 'created'] } });
+      const names: string[] = [];
+      for (const c of list) {
+        const service = c.Labels['com.docker.compose.service'];
+        if (services.includes(service) || (c.Labels['com.docker.compose.oneoff'] ?? '').toLowerCase() === 'true') continue;
+        await d.getContainer(c.Id).start();
+        names.push(service);
+      }
+      return names;
     },
     async startContainers(ids) {
       const d = await docker();
