@@ -30,7 +30,8 @@ const CONSTRAINT = 'sentry_groupedmessage_project_id_id_515aaa7e_uniq';
 const env = { ...composeEnv('v2'), HEALTHCHECK_INTERVAL: '3s', HEALTHCHECK_START_PERIOD: '3s', HEALTHCHECK_FILE_INTERVAL: '10s', HEALTHCHECK_RETRIES: '40' };
 const ports = { http: 18780, https: 18781 };
 const SEEDED_TOPIC = 'ingest-events';
-const SEEDED_MESSAGES = Array.from({ length: 6 }, (_, i) => `{"e2e":"road-b message ${i}"}`);
+// Plain words: the stand-in broker keeps each message as a JSON string, one a line.
+const SEEDED_MESSAGES = Array.from({ length: 6 }, (_, i) => `e2e road-b message ${i}`);
 
 const running = (project: string, service: string) => {
   const c = containers(project).find((x) => x.service === service && x.running && !x.oneoff);
@@ -76,7 +77,7 @@ test(`upgrade ${FROM} -> ${TARGET} in one command on seeded data (compose v2): h
     if (KRAFT) {
       // The consumer group has read the topic once (it shows in --describe); then its consumer stops and the
       // seeded messages wait unconsumed: the upgrade must drain them before the Kafka data goes.
-      produce(['{"e2e":"first"}']);
+      produce(['e2e road-b first']);
       await until('ingest-consumer read ingest-events', () => lagOf(project, 'ingest-consumer', SEEDED_TOPIC) === 0);
       docker(['stop', '-t', '2', running(project, 'events-consumer')]);
     }
