@@ -56,7 +56,7 @@ const clickhouseVersion = (tag: SupportedTag) => RELEASES[tag].images.find((i) =
 test(`upgrade ${FROM} -> ${TARGET} in one command on seeded data (compose v2): healthy, data intact, ClickHouse at the target version, no Kafka message lost, re-run a no-op`, { skip, timeout: 8 * 60_000 }, async () => {
   const t0 = Date.now();
   const project = RELEASES[FROM].projectName;
-  const volumes = [...new Set([FROM, TARGET].flatMap((t) => RELEASES[t].externalVolumes)), 'sentry-zookeeper', 'sentry-clickhouse.before-24.8.0', 'sentry-kafka.before-24.8.0'];
+  const volumes = [...new Set([FROM, TARGET].flatMap((t) => RELEASES[t].externalVolumes)), 'sentry-zookeeper', 'sentry-clickhouse.before-24.8.0', 'sentry-kafka.before-24.8.0', 'sentry-self-hosted_sentry-zookeeper-log'];
   const fx = fixture(FROM, ports);
   const dir = fx.dir;
   teardown(dir, 'v2', project, volumes);
@@ -115,7 +115,7 @@ test(`upgrade ${FROM} -> ${TARGET} in one command on seeded data (compose v2): h
       assert.match(up.stderr, /every consumer group at lag 0/);
       assert.match(docker(['exec', running(to, 'kafka'), 'cat', '/var/lib/kafka/data/meta.properties']), /node\.id=/);
       const left = docker(['volume', 'ls', '-q']).split('\n');
-      for (const v of ['sentry-zookeeper', 'sentry-kafka.before-24.8.0', 'sentry-clickhouse.before-24.8.0']) assert.ok(!left.includes(v), `${v} was left behind`);
+      for (const v of ['sentry-zookeeper', 'sentry-self-hosted_sentry-zookeeper-log', 'sentry-kafka.before-24.8.0', 'sentry-clickhouse.before-24.8.0']) assert.ok(!left.includes(v), `${v} was left behind`);
       assert.equal(psql(to, `SELECT count(*) FROM pg_constraint WHERE conname = '${CONSTRAINT}'`), '0');
     } else {
       const log = kafkaLog(to, SEEDED_TOPIC);

@@ -76,11 +76,11 @@ test('drain: a group that stays behind refuses after the bounded wait, naming gr
   assert.deepEqual(f.calls, ['stop p nginx,relay', 'start-stopped p except nginx,relay', 'start n1,r1']);
 });
 
-const vol = { source: 'sentry-kafka', copy: 'sentry-kafka.before-24.8.0', zookeeper: 'sentry-zookeeper' };
+const vol = { source: 'sentry-kafka', copy: 'sentry-kafka.before-24.8.0', zookeeper: ['sentry-zookeeper', 'sentry-self-hosted_sentry-zookeeper-log'] };
 const ZK = { 'meta.properties': 'version=0\nbroker.id=1001', 'events-0/00000000000000000000.log': 'm1\nm2\n' };
 
 test('fresh volume: ZooKeeper-era data copied aside, then emptied; the undo puts it back; finish drops the copy and sentry-zookeeper', async () => {
-  const f = fake([], { 'sentry-kafka': ZK, 'sentry-zookeeper': { 'version-2/log.1': 'x' } });
+  const f = fake([], { 'sentry-kafka': ZK, 'sentry-zookeeper': { 'version-2/snapshot.0': 'x' }, 'sentry-self-hosted_sentry-zookeeper-log': { 'version-2/log.1': 'x' } });
   const r = await freshKafkaVolume(vol, f.e, say);
   assert.match(r.done!, /kept in sentry-kafka\.before-24\.8\.0/);
   assert.deepEqual(f.calls, ['copy sentry-kafka sentry-kafka.before-24.8.0', 'empty sentry-kafka']);
@@ -90,6 +90,7 @@ test('fresh volume: ZooKeeper-era data copied aside, then emptied; the undo puts
   await r.finish!();
   assert.equal(f.vols.has('sentry-kafka.before-24.8.0'), false);
   assert.equal(f.vols.has('sentry-zookeeper'), false);
+  assert.equal(f.vols.has('sentry-self-hosted_sentry-zookeeper-log'), false, 'a ZooKeeper log without its snapshots would stop a later ZooKeeper');
 });
 
 test('fresh volume after a kill: a complete copy is not made again (only the emptying runs); a cut copy is made again; KRaft data is left alone', async () => {

@@ -10,7 +10,7 @@
  * 2. with the old stack stopped: a ZooKeeper-era sentry-kafka is copied aside (sentry-kafka.before-<target>: the
  *    undo) and emptied, so the KRaft broker formats it fresh. A KRaft-formatted or empty volume is left alone,
  *    and a copy cut short is made again, so a re-run after a kill completes the step;
- * 3. after the hop succeeded: the copy and the sentry-zookeeper volume go.
+ * 3. after the hop succeeded: the copy, the sentry-zookeeper volume and the project's ZooKeeper log volume go.
  */
 import { imagesFor } from '../../render/images.js';
 import { docker, execIn } from '../../install/docker.js';
@@ -112,11 +112,12 @@ export async function drainKafka(o: { project: string; timeoutMs: number; pollMs
   return { done: `every consumer group at lag 0 (${groups} groups); producers stopped`, undo };
 }
 
-export async function freshKafkaVolume(o: { source: string; copy: string; zookeeper: string }, e: KafkaEngine, out: (l: string) => void) {
+export async function freshKafkaVolume(o: { source: string; copy: string; zookeeper: string[] }, e: KafkaEngine, out: (l: string) => void) {
   const kind = kafkaDirKind(await e.readMeta(o.source), await e.hasData(o.source));
+  // ZooKeeper's data and its transaction log go together: a log without its snapshots stops a later ZooKeeper.
   const finish = async () => {
     await e.remove(o.copy);
-    await e.removeVolume(o.zookeeper);
+    for (const z of o.zookeeper) await e.removeVolume(z);
   };
   if (kind !== 'zookeeper') {
     const copied = await e.isCompleteCopy(o.copy);
@@ -206,7 +207,11 @@ export function kafkaKraftOneOff(engine?: (env: OneOffEnv) => KafkaEngine): OneO
     async run(env, out) {
       const source = dataSource(env.answers, env.dir, 'sentry-kafka');
       return freshKafkaVolume(
-        { source, copy: dataSource(env.answers, env.dir, `sentry-kafka.before-${env.to}`), zookeeper: dataSource(env.answers, env.dir, 'sentry-zookeeper') },
+        {
+          source,
+          copy: dataSource(env.answers, env.dir, `sentry-kafka.before-${env.to}`),
+          zookeeper: [dataSource(env.answers, env.dir, 'sentry-zookeeper'), ...(env.fromProject ? [`${env.fromProject}_sentry-zookeeper-log`] : [])],
+        },
         eng(env),
         out,
       );
