@@ -146,7 +146,7 @@ export const release: Release<typeof tag> = {
     // Kafka: drained, then KRaft on a fresh sentry-kafka (the official in-place start fails: "Invalid cluster.id").
     oneOffs: [{ id: 'clickhouse-21.8-to-23.3' }, { id: 'kafka-zookeeper-to-kraft' }],
     // The constraint of #2758 is dropped by this release's bootstrap (sentry-script) before the migrations.
-    unimplemented: ['an end-to-end run of this hop on seeded data (test/e2e/upgrade-road-b.test.ts with SENTRY_ONPREM_ROAD_B_TARGET=24.8.0)'],
+    // Proven by test/e2e/upgrade-road-b.test.ts (23.6.2 -> 23.11.0 -> 24.8.0 in one command on seeded data).
     copies: [
       { volume: 'sentry-clickhouse', why: 'ClickHouse 21.8 -> 23.8 rewrites its data: a copy kept for the rollback' },
       { volume: 'sentry-kafka', why: 'Kafka moves to KRaft on a fresh volume: the drained old one kept for the rollback' },

@@ -22,7 +22,7 @@ const skip = !engineReachable() && !process.env.CI ? 'no Docker engine (run .ci/
 
 const FROM: SupportedTag = '23.6.2';
 /** The furthest hop whose one-off work is done and proven here (SENTRY_ONPREM_ROAD_B_TARGET tries another). */
-const TARGET = (process.env.SENTRY_ONPREM_ROAD_B_TARGET ?? '23.11.0') as SupportedTag;
+const TARGET = (process.env.SENTRY_ONPREM_ROAD_B_TARGET ?? '24.8.0') as SupportedTag;
 /** The road passes the Kafka move to KRaft (24.8.0): the seeded messages must be drained, not kept. */
 const KRAFT = compareTags(TARGET, '24.8.0') >= 0;
 const CONSTRAINT = 'sentry_groupedmessage_project_id_id_515aaa7e_uniq';
