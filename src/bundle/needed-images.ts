@@ -3,6 +3,7 @@
  * rendered compose file runs under the answers' profile, the bases of the locally built images, and the
  * helper images of the upgrade's one-off steps, hop by hop. Names go through the answers' `images.registry`.
  */
+import { CLICKHOUSE_21_8_TO_23_3, CLICKHOUSE_23_8_TO_24_8 } from '../upgrade/one-offs/clickhouse-steps.js';
 import yaml from 'js-yaml';
 import { RELEASES, type SupportedTag } from '../catalog.js';
 import { imageName } from '../releases/index.js';
@@ -37,6 +38,9 @@ export const ONE_OFF_IMAGES: Record<OneOffId, string[]> = {
   'postgres-9.6-to-14': [PG_9_6_TO_14.image],
   'zookeeper-log-volume': [],
   'tsdb-switchover': [],
+  'clickhouse-21.8-to-23.3': CLICKHOUSE_21_8_TO_23_3.steps,
+  'clickhouse-23.8-to-24.8': CLICKHOUSE_23_8_TO_24_8.steps,
+  'kafka-zookeeper-to-kraft': [],
 };
 
 /** The registry host of an image name (docker.io when its first part is no host). */

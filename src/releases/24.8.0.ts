@@ -142,12 +142,11 @@ export const release: Release<typeof tag> = {
   databaseMarks: { table: 'django_migrations', names: ['0642_index_together_release'] },
   arrival: {
     from: '23.11.0',
-    oneOffs: [],
-    // install/upgrade-clickhouse.sh and the Kafka volume of 23.x (ZooKeeper mode) have no one-off step yet: the hop is refused.
-    unimplemented: [
-      'ClickHouse data 21.8 -> 22.8 -> 23.3 -> 23.8, one version at a time, while the old ClickHouse still runs',
-      'Kafka 5.5 on ZooKeeper -> 7.6 in KRaft mode on the sentry-kafka volume (and the ZooKeeper volumes removed)',
-    ],
+    // install/upgrade-clickhouse.sh: 21.8 -> 22.8 -> 23.3 here, then this release's 23.8 starts on the data.
+    // Kafka: drained, then KRaft on a fresh sentry-kafka (the official in-place start fails: "Invalid cluster.id").
+    oneOffs: [{ id: 'clickhouse-21.8-to-23.3' }, { id: 'kafka-zookeeper-to-kraft' }],
+    // The constraint of #2758 is dropped by this release's bootstrap (sentry-script) before the migrations.
+    // Proven by test/e2e/upgrade-road-b.test.ts (23.6.2 -> 23.11.0 -> 24.8.0 in one command on seeded data).
     copies: [
       { volume: 'sentry-clickhouse', why: 'ClickHouse 21.8 -> 23.8 rewrites its data: a copy kept for the rollback' },
       { volume: 'sentry-kafka', why: 'Kafka moves to KRaft on a fresh volume: the drained old one kept for the rollback' },

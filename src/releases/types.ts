@@ -109,7 +109,10 @@ export type OneOffId =
   | 'postgres-9.5-to-9.6'
   | 'postgres-9.6-to-14'
   | 'zookeeper-log-volume'
-  | 'tsdb-switchover';
+  | 'tsdb-switchover'
+  | 'clickhouse-21.8-to-23.3'
+  | 'clickhouse-23.8-to-24.8'
+  | 'kafka-zookeeper-to-kraft';
 
 export interface OneOffUse {
   id: OneOffId;

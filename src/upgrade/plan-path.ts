@@ -80,7 +80,7 @@ export function planPath(from: string, to: string, r: PathRules = OFFICIAL_RULES
   const missing = path.slice(1).filter((t) => !r.supported.includes(t));
   const stops = path.slice(1, -1);
   // Hops between supported releases refused for the official one-off work they still lack, in words.
-  const undone = blocked.flatMap((h) => (r.arrivals[h.to]?.unimplemented ?? []).map((w) => `${h.from} -> ${h.to}: ${w}`));
+  const undone = blocked.flatMap((h) => (missing.length ? r.arrivals[h.to]?.unimplemented ?? [] : hopBlockers(h.from, h.to, r)).map((w) => `${h.from} -> ${h.to}: ${w}`));
   return {
     kind: 'refused',
     reason: 'unsupported',
@@ -89,7 +89,7 @@ export function planPath(from: string, to: string, r: PathRules = OFFICIAL_RULES
     missing,
     message:
       `the upgrade ${formatPath(path, r)} needs ${missing.length ? missing.join(', ') : blocked.map((h) => `${h.from} -> ${h.to}`).join(', ')}, ` +
-      `which this version of sentry-onprem cannot install yet` +
+      `which this version of sentry-onprem cannot ${missing.length ? 'install' : 'run'} yet` +
       (stops.length ? ` (${stops.join(', ')} ${stops.length > 1 ? 'are hard stops' : 'is a hard stop'}: no upgrade may skip ${stops.length > 1 ? 'them' : 'it'})` : '') +
       (undone.length ? `; not implemented yet: ${undone.join('; ')}` : ''),
     hint: `This version upgrades between ${supported} only. Nothing was changed.`,

@@ -25,7 +25,7 @@ import { runningPostgres } from '../backup/postgres.js';
 import { humanBytes } from '../backup/free-space.js';
 import { UserError, EXIT } from '../errors.js';
 import type { Hop } from './plan-path.js';
-import { ONE_OFFS } from './one-offs/index.js';
+import { ONE_OFFS, type OneOffResult } from './one-offs/index.js';
 import { downProject } from './stack.js';
 import { keepImages, dropKeptImages } from './keep-images.js';
 import { buildStaged, removeStaging } from './staging.js';
@@ -54,6 +54,8 @@ export interface HopDone {
   createdFiles: string[];
   oldStackStopped: boolean;
   undos: Array<{ title: string; undo: (out: (l: string) => void) => Promise<void> }>;
+  /** What one-off steps drop once the hop has succeeded (copies kept for their undo). */
+  finishes?: Array<() => Promise<void>>;
   /** `sentry upgrade` started, or a one-off changed the PostgreSQL data. */
   databaseChanged: boolean;
   /** The title of the step that failed. */
@@ -114,6 +116,17 @@ export async function runHop(h: HopInput, done: HopDone): Promise<void> {
     done.filesChanged = true;
     return renderStep.run(toCtx, out);
   });
+  const env = { from, to, answers: toCtx.answers!, dir: layout.dir, fromProject: fromCtx.project, databaseBackedUp: Boolean(done.backup?.manifest.database) };
+  const record = (title: string, r: OneOffResult): StepResult => {
+    if (r.changedDatabase) done.databaseChanged = true;
+    if (r.undo) done.undos.push({ title, undo: r.undo });
+    if (r.finish) (done.finishes ??= []).push(r.finish);
+    return r.done ? { done: r.done } : { skipped: r.skipped ?? 'nothing to do' };
+  };
+  for (const id of hop.oneOffs) {
+    const before = ONE_OFFS[id].beforeStop;
+    if (before) await step(before.title, async (out) => record(before.title, await before.run(env, out)));
+  }
   await step(`Stop Sentry ${from} (project ${fromCtx.project})`, async (out) => {
     done.oldStackStopped = true;
     const n = await downProject(fromCtx.project!, out);
@@ -123,12 +136,7 @@ export async function runHop(h: HopInput, done: HopDone): Promise<void> {
 
   for (const id of hop.oneOffs) {
     const one = ONE_OFFS[id];
-    await step(one.title, async (out) => {
-      const r = await one.run({ from, to, answers: toCtx.answers!, dir: layout.dir, databaseBackedUp: Boolean(done.backup?.manifest.database) }, out);
-      if (r.changedDatabase) done.databaseChanged = true;
-      if (r.undo) done.undos.push({ title: one.title, undo: r.undo });
-      return r.done ? { done: r.done } : { skipped: r.skipped ?? 'nothing to do' };
-    });
+    await step(one.title, async (out) => record(one.title, await one.run(env, out)));
   }
 
   await step(`Bootstrap Sentry ${to}`, (out) => bootstrapStep.run(toCtx, out));
@@ -150,6 +158,8 @@ export async function finishHop(h: HopInput, done: HopDone): Promise<void> {
   s.history.push({ at: new Date().toISOString(), step: 'upgrade', result: `${h.hop.from} -> ${h.hop.to}` });
   writeState(h.toCtx.layout.stateFile, s);
   if (done.keptImages) await dropKeptImages(done.keptImages);
+  // The hop has succeeded: a copy that cannot be dropped now only takes disk, it is reported, not rolled back.
+  for (const f of done.finishes ?? []) await f().catch((e: Error) => h.progress.line(`  ! could not drop a copy kept for the undo: ${e.message}`));
   removeStaging(h.toCtx.layout);
   clearMarker(h.toCtx.layout);
 }

@@ -29,6 +29,8 @@ export interface StepTimes {
  * run while another end-to-end suite loaded the engine: 2.6, 0.0, 1.4, 13.7, 19.0, 0.0 and 15.2 s.
  * The PostgreSQL 9.5 -> 9.6 step only read PG_VERSION there (the stand-in's data directory is no 9.5 one), so
  * the conversion itself is not measured and is reported as such.
+ * The 24.8.0 one-offs: test/e2e/upgrade-road-b.test.ts (23.6.2 -> 23.11.0 -> 24.8.0, 2026-12-07): ClickHouse
+ * 21.8 -> 22.8 -> 23.3 with the copy for the undo 9.9 s, the Kafka copy and emptying 2.4 s (stand-in data of a few kB).
  */
 export const MEASURED: StepTimes = {
   measuredOn: 'the 9.1.2 -> 20.7.0 upgrade end-to-end test (stand-in images, a seeded 9 MB database, 2 shared CPUs, 2026-12-06)',
@@ -38,8 +40,9 @@ export const MEASURED: StepTimes = {
   migrations: 16.3,
   superuser: 0.0,
   up: 11.8,
-  // The 21.x/23.6.2 one-offs: test/e2e/upgrade-road-a.test.ts (41 MB PostgreSQL data directory), 2026-12-07.
-  oneOffs: { 'file-storage-to-data-files': 0.9, 'postgres-9.6-to-14': 11.4, 'zookeeper-log-volume': 0.6, 'tsdb-switchover': 0.0 },
+  // The 21.x/23.6.2 one-offs: test/e2e/upgrade-road-a.test.ts (41 MB PostgreSQL data directory), 2026-12-07;
+  // ClickHouse and KRaft: test/e2e/upgrade-road-b.test.ts, 2026-12-07.
+  oneOffs: { 'file-storage-to-data-files': 0.9, 'postgres-9.6-to-14': 11.4, 'zookeeper-log-volume': 0.6, 'tsdb-switchover': 0.0, 'clickhouse-21.8-to-23.3': 9.9, 'kafka-zookeeper-to-kraft': 2.4 },
 };
 
 export interface DowntimeEstimate {

@@ -92,23 +92,23 @@ test('upgrade 9.1.2 -> 20.7.0 (compose v2): refusals, dry run, rollback of a fai
       assert.match(hops[0], /sentry-postgres [\d.]+ MB: pg_upgrade 9\.5 -> 9\.6 into a scratch volume/);
       assert.match(hops[2], /PostgreSQL data directory 9\.6 -> 14, reindexed: /);
       assert.match(hops[2], /Carry ZooKeeper's transaction log over to the renamed project/);
-      assert.match(hops[4], /\(not implemented yet\) ClickHouse data 21\.8 -> 22\.8 -> 23\.3 -> 23\.8/);
+      assert.match(hops[4], /ClickHouse one version at a time: 21\.8 -> 22\.8 -> 23\.3: start each intermediate ClickHouse/);
+      assert.match(hops[4], /Kafka on ZooKeeper -> KRaft on a fresh sentry-kafka: stop nginx and relay, wait for every consumer group to reach lag 0/);
       assert.match(hops[5], /NOT YET: this version cannot run this hop: no upgrade into Sentry 25\.5\.1 is described yet/);
       assert.match(r.stdout, /downtime estimate for the whole road: .*measured on the 9\.1\.2 -> 20\.7\.0 upgrade end-to-end test/);
-      assert.match(r.stdout, /a real run is refused now: the upgrade .* needs .*which this version of sentry-onprem cannot install yet/);
+      assert.match(r.stdout, /a real run is refused now: the upgrade .* needs .*which this version of sentry-onprem cannot run yet/);
       assert.match(r.stdout, /dry run: nothing was changed/);
       // Nothing changed: no container restarted, no file, volume, network or image.
       assert.deepEqual(hostSnapshot(dir), snap);
       assert.equal(databaseDump('onpremise'), dump);
     });
 
-    await t.test('24.8.0 (past hops not implemented yet) is refused with the path and the work each hop still needs; nothing changes', async () => {
+    await t.test('25.5.1 (past the hops this version runs) is refused with the path and why each hop cannot run; nothing changes', async () => {
       const snap = hostSnapshot(dir);
-      const r = await cli('upgrade', '--tag', '24.8.0', '--yes');
+      const r = await cli('upgrade', '--tag', '25.5.1', '--yes');
       assert.equal(r.code, 3, r.stderr);
-      assert.match(r.stderr, /upgrade refused: .*\n {2}path: 9\.1\.2 -> 21\.5\.0 \(hard stop\) -> 21\.6\.3 \(hard stop\) -> 23\.6\.2 \(hard stop\) -> 23\.11\.0 \(hard stop\) -> 24\.8\.0\n/);
-      assert.match(r.stderr, /not implemented yet: 23\.6\.2 -> 23\.11\.0: an end-to-end run of this hop/);
-      assert.match(r.stderr, /23\.11\.0 -> 24\.8\.0: ClickHouse data 21\.8/);
+      assert.match(r.stderr, /upgrade refused: .*\n {2}path: 9\.1\.2 -> 21\.5\.0 \(hard stop\) -> 21\.6\.3 \(hard stop\) -> 23\.6\.2 \(hard stop\) -> 23\.11\.0 \(hard stop\) -> 24\.8\.0 \(hard stop\) -> 25\.5\.1\n/);
+      assert.match(r.stderr, /not implemented yet: 24\.8\.0 -> 25\.5\.1: no upgrade into Sentry 25\.5\.1 is described yet/);
       assert.deepEqual(hostSnapshot(dir), snap);
       const unknown = await cli('upgrade', '--tag', '20.7.5', '--yes');
       assert.equal(unknown.code, 2, unknown.stderr);

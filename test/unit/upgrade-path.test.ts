@@ -91,20 +91,15 @@ test('unknown tags are refused before any other rule', () => {
   assert.equal(d.kind === 'refused' && d.reason, 'unknown-tag');
 });
 
-test('past hops not implemented yet: refused with the full path and the work each still needs', () => {
-  const p = planPath('9.1.2', '24.8.0');
+test('the road past 24.8.0: refused with the full path and the hops this version cannot run yet', () => {
+  const p = planPath('9.1.2', '26.8.0');
   assert.equal(p.kind, 'refused');
   if (p.kind !== 'refused') return;
   assert.equal(p.reason, 'unsupported');
-  assert.deepEqual(p.path, ['9.1.2', '21.5.0', '21.6.3', '23.6.2', '23.11.0', '24.8.0']);
+  assert.deepEqual(p.path, ['9.1.2', '21.5.0', '21.6.3', '23.6.2', '23.11.0', '24.8.0', '25.5.1', '26.5.1', '26.8.0']);
   assert.deepEqual(p.missing, [], 'every release on the road is one this tool installs');
-  assert.match(p.message, /9\.1\.2 -> 21\.5\.0 \(hard stop\) -> 21\.6\.3 \(hard stop\) -> 23\.6\.2 \(hard stop\) -> 23\.11\.0 \(hard stop\) -> 24\.8\.0 needs 23\.6\.2 -> 23\.11\.0, 23\.11\.0 -> 24\.8\.0/);
-  assert.match(p.message, /23\.6\.2 -> 23\.11\.0: an end-to-end run of this hop/, 'a hop not yet proven is named');
-  assert.match(p.message, /23\.11\.0 -> 24\.8\.0: ClickHouse data 21\.8 -> 22\.8/, 'the one-off work of the last hop is named too');
-  assert.doesNotMatch(p.message, /9\.1\.2 -> 21\.5\.0:|21\.5\.0 -> 21\.6\.3:|21\.6\.3 -> 23\.6\.2:/, 'the hops that run are not named as missing');
-  const q = planPath('9.1.2', '25.5.1');
-  assert.equal(q.kind === 'refused' && q.reason, 'unsupported');
-  if (q.kind === 'refused') assert.deepEqual(q.missing, [], 'every stop up to 25.5.1 is a release of this tool now');
+  assert.match(p.message, /-> 26\.8\.0 needs 24\.8\.0 -> 25\.5\.1, 25\.5\.1 -> 26\.5\.1, 26\.5\.1 -> 26\.8\.0, which/);
+  assert.doesNotMatch(p.message, /needs .*(9\.1\.2 -> 21\.5\.0|21\.5\.0 -> 21\.6\.3|21\.6\.3 -> 23\.6\.2|23\.6\.2 -> 23\.11\.0|23\.11\.0 -> 24\.8\.0)/, 'the hops that run are not named as missing');
 });
 
 test('an official release this tool does not carry, without a stop in between', () => {
@@ -146,14 +141,18 @@ test('adding a release is adding data: 21.5.0 and 21.6.3 supported make 9.1.2 ->
 });
 
 test('a hop whose official one-off work is not implemented is refused, and the work is named', () => {
-  const p = planPath('23.11.0', '24.8.0');
-  assert.equal(p.kind === 'refused' && p.reason, 'unsupported');
-  if (p.kind !== 'refused') return;
-  assert.deepEqual(p.missing, [], 'both releases are supported');
-  assert.match(p.message, /23\.11\.0 -> 24\.8\.0: ClickHouse data 21\.8 -> 22\.8 -> 23\.3 -> 23\.8/);
-  assert.match(p.message, /KRaft/);
-  const done: PathRules = { ...OFFICIAL_RULES, arrivals: { ...OFFICIAL_RULES.arrivals, '24.8.0': { from: '23.11.0', oneOffs: [] } } };
-  assert.equal(planPath('23.11.0', '24.8.0', done).kind, 'ok', 'the same hop once nothing is left undone');
+  // 23.6.2 and 24.8.0: their one-off steps (PostgreSQL 9.6 -> 14, ClickHouse one version at a time, KRaft) run.
+  const p = planPath('21.6.3', '23.6.2');
+  assert.equal(p.kind, 'ok');
+  if (p.kind === 'ok') assert.deepEqual(p.hops, [{ from: '21.6.3', to: '23.6.2', oneOffs: ['zookeeper-log-volume', 'postgres-9.6-to-14'] }]);
+  const q = planPath('23.11.0', '24.8.0');
+  assert.equal(q.kind, 'ok');
+  if (q.kind === 'ok') assert.deepEqual(q.hops, [{ from: '23.11.0', to: '24.8.0', oneOffs: ['clickhouse-21.8-to-23.3', 'kafka-zookeeper-to-kraft'] }]);
+  // The same hop with work left undone in its release data is refused, and the work is named.
+  const undone: PathRules = { ...OFFICIAL_RULES, arrivals: { ...OFFICIAL_RULES.arrivals, '24.8.0': { from: '23.11.0', oneOffs: [], unimplemented: ['ClickHouse data 21.8 -> 23.8'] } } };
+  const r = planPath('23.11.0', '24.8.0', undone);
+  assert.equal(r.kind === 'refused' && r.reason, 'unsupported');
+  if (r.kind === 'refused') assert.match(r.message, /23\.11\.0 -> 24\.8\.0: ClickHouse data 21\.8 -> 23\.8/);
 });
 
 /** The official rules with the hops that wait only for their end-to-end run taken as run. */
@@ -164,20 +163,25 @@ const PROVEN: PathRules = {
   ),
 };
 
-test('hops waiting only for their end-to-end run are refused and say so', () => {
-  for (const [from, to] of [['23.6.2', '23.11.0']]) {
-    const p = planPath(from, to);
-    assert.equal(p.kind === 'refused' && p.reason, 'unsupported', `${from} -> ${to}`);
-    if (p.kind === 'refused') assert.match(p.message, new RegExp(`${from.replace(/\./g, '\\.')} -> ${to.replace(/\./g, '\\.')}: an end-to-end run of this hop`));
+test('every hop from 9.1.2 and 20.7.0 to 24.8.0 has run end to end and plans; the hop into 25.5.1 is refused and says why', () => {
+  for (const from of ['9.1.2', '20.7.0']) {
+    const p = planPath(from, '24.8.0');
+    assert.equal(p.kind, 'ok', `${from} -> 24.8.0: ${p.kind === 'refused' ? p.message : ''}`);
+    if (p.kind === 'ok') assert.deepEqual(p.path, [from, '21.5.0', '21.6.3', '23.6.2', '23.11.0', '24.8.0']);
   }
+  const next = planPath('24.8.0', '25.5.1');
+  assert.equal(next.kind === 'refused' && next.reason, 'unsupported');
+  if (next.kind === 'refused') assert.match(next.message, /needs 24\.8\.0 -> 25\.5\.1, which this version of sentry-onprem cannot run yet; not implemented yet: 24\.8\.0 -> 25\.5\.1: no upgrade into Sentry 25\.5\.1 is described yet \(its release data has no arrival\)/);
 });
 
-test('23.6.2 -> 23.11.0 is one hop without one-off work (ClickHouse 20.3 -> 21.8 is the base image of its local build)', () => {
-  const p = planPath('23.6.2', '23.11.0', PROVEN);
+test('23.6.2 -> 23.11.0 is one hop without one-off work (ClickHouse 20.3 -> 21.8 is the base image of its local build), run now', () => {
+  const p = planPath('23.6.2', '23.11.0');
   assert.equal(p.kind, 'ok');
   if (p.kind === 'ok') assert.deepEqual(p.hops, [{ from: '23.6.2', to: '23.11.0', oneOffs: [] }]);
-  const q = planPath('23.6.2', '24.8.0', PROVEN);
-  assert.equal(q.kind === 'refused' && q.reason, 'unsupported', 'the next hop is not implemented');
+  const q = planPath('23.6.2', '24.8.0');
+  assert.equal(q.kind, 'ok', 'the road from 23.6.2 to 24.8.0 is two hops');
+  const r = planPath('23.6.2', '25.5.1', PROVEN);
+  assert.equal(r.kind === 'refused' && r.reason, 'unsupported', 'the hop to 25.5.1 is not described');
 });
 
 test('one-offs by source release', () => {

@@ -9,6 +9,8 @@ export interface OneOffEnv {
   /** The target's answers (image names and storage mode). */
   answers: Answers;
   dir: string;
+  /** The compose project of the release that runs now (the steps before its stop work on it). */
+  fromProject?: string;
   /** A database dump exists to restore from (false with --no-backup). */
   databaseBackedUp: boolean;
 }
@@ -19,6 +21,8 @@ export interface OneOffResult {
   skipped?: string;
   /** Puts the data back the way the previous release reads it. */
   undo?: (out: (l: string) => void) => Promise<void>;
+  /** Runs once the hop has succeeded (e.g. removes the copy kept for the undo). */
+  finish?: () => Promise<void>;
   /** The PostgreSQL data was changed: a rollback must restore the database from the dump. */
   changedDatabase?: boolean;
 }
@@ -31,4 +35,6 @@ export interface OneOff {
   /** Images it runs besides the release's own (the upgrade's preflight wants them present or pullable). */
   images?: (answers: Answers) => string[];
   run(env: OneOffEnv, out: (l: string) => void): Promise<OneOffResult>;
+  /** Work on the running old release, just before it is stopped (e.g. draining Kafka); its undo runs in a rollback. */
+  beforeStop?: { title: string; run(env: OneOffEnv, out: (l: string) => void): Promise<OneOffResult> };
 }
