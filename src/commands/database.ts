@@ -7,9 +7,9 @@
  * The bundled data volume is kept as it was: `docker volume rm` is the operator's call once the move is trusted.
  */
 import { resolve } from 'node:path';
-import { layoutFor } from '../layout.js';
+import { layoutFor, type Layout } from '../layout.js';
 import { existsSync, readdirSync } from 'node:fs';
-import { loadAnswers, savedAnswers, validateAnswers } from '../answers/load.js';
+import { loadAnswers, savedAnswers, validateAnswers, type LoadedAnswers } from '../answers/load.js';
 import { SERVER_VOLUMES } from '../releases/index.js';
 import { volumeExists } from '../install/docker.js';
 import { renderStep } from '../install/steps/render-files.js';
@@ -50,6 +50,28 @@ export const TARGET_OBJECTS_SQL =
   "SELECT coalesce(json_agg(t), '[]') FROM (SELECT n.nspname || '.' || c.relname AS t FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace " +
   "WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f') AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%' ORDER BY 1 LIMIT 20) x";
 
+/** The install a move works on: its state, release and saved answers; refused while an upgrade is unfinished. */
+async function installToMove(dir: string) {
+  const layout = layoutFor(dir);
+  const state = readState(layout.stateFile);
+  const tag = installedTag(layout, state);
+  const unfinished = unfinishedUpgradeRefusal(layout);
+  if (unfinished) throw unfinished;
+  const current = await loadAnswers({ yes: true }, layout, false);
+  return { layout, state, tag, current };
+}
+
+/** A move's run log (every password redacted), its progress, and the context of the release that runs. */
+async function moveSession(layout: Layout, current: LoadedAnswers, state: ReturnType<typeof readState>, externalPassword: string) {
+  const stamp = timestamp();
+  const log = new RunLog(layout.logsDir, 'database-move', stamp);
+  log.addSecrets([externalPassword, current.adminPassword, ...Object.values(current.secrets)]);
+  const progress = new Progress(process.stderr, log);
+  const base = { layout, log, stamp, dryRun: false, answers: current.answers, adminPassword: current.adminPassword, secrets: current.secrets, state };
+  const compose = await chooseCompose(releaseCtx(base));
+  return { log, progress, base, compose, stamp };
+}
+
 export async function databaseMove(flags: DatabaseMoveFlags): Promise<number> {
   if (flags.to === 'bundled') return moveToBundled(flags);
   if (flags.to !== 'external') {
@@ -57,12 +79,7 @@ export async function databaseMove(flags: DatabaseMoveFlags): Promise<number> {
   }
   if (!flags.answers) throw new UserError('--to external needs --answers FILE with postgres.external (host, port, database, user, password or passwordFile, sslmode, caFile)', EXIT.usage, 'Nothing was changed.');
   if (!flags.yes) throw new UserError('database move stops Sentry and loads its database into another server: it needs --yes', EXIT.usage, 'Nothing was changed.');
-  const layout = layoutFor(flags.dir);
-  const state = readState(layout.stateFile);
-  const tag = installedTag(layout, state);
-  const unfinished = unfinishedUpgradeRefusal(layout);
-  if (unfinished) throw unfinished;
-  const current = await loadAnswers({ yes: true }, layout, false);
+  const { layout, state, tag, current } = await installToMove(flags.dir);
   if (current.answers.postgres?.external) {
     const e = current.answers.postgres.external;
     throw new UserError(`the install in ${layout.dir} already uses the external PostgreSQL server ${e.host}:${e.port}`, EXIT.usage, 'Nothing was changed.');
@@ -74,12 +91,8 @@ export async function databaseMove(flags: DatabaseMoveFlags): Promise<number> {
   await refuseForeignOwnership({ layout, tags: [tag] });
   const t0 = Date.now();
   const moved = await withDirLock(layout, 'database', async () => {
-    const stamp = timestamp();
-    const log = new RunLog(layout.logsDir, 'database-move', stamp);
-    log.addSecrets([ext.password, current.adminPassword, ...Object.values(current.secrets)]);
-    const progress = new Progress(process.stderr, log);
-    const base = { layout, log, stamp, dryRun: false, answers: current.answers, adminPassword: current.adminPassword, secrets: current.secrets, state };
-    const ctx = releaseCtx({ ...base, compose: await chooseCompose(releaseCtx(base)) });
+    const { log, progress, base, compose, stamp } = await moveSession(layout, current, state, ext.password);
+    const ctx = releaseCtx({ ...base, compose });
     let client: PgClient | undefined;
     try {
       await progress.step(`Check ${ext.database} on ${ext.host}:${ext.port}`, async (out) => {
@@ -151,12 +164,7 @@ export async function databaseMove(flags: DatabaseMoveFlags): Promise<number> {
 async function moveToBundled(flags: DatabaseMoveFlags): Promise<number> {
   if (!flags.yes) throw new UserError('database move stops Sentry and loads its database into another server: it needs --yes', EXIT.usage, 'Nothing was changed.');
   if (flags.answers) throw new UserError('--to bundled takes no --answers (the saved answers lose postgres.external)', EXIT.usage, 'Nothing was changed.');
-  const layout = layoutFor(flags.dir);
-  const state = readState(layout.stateFile);
-  const tag = installedTag(layout, state);
-  const unfinished = unfinishedUpgradeRefusal(layout);
-  if (unfinished) throw unfinished;
-  const current = await loadAnswers({ yes: true }, layout, false);
+  const { layout, state, tag, current } = await installToMove(flags.dir);
   const ext = externalPgOf(current.answers, layout.dir);
   if (!ext) throw new UserError(`the install in ${layout.dir} uses the bundled PostgreSQL already`, EXIT.usage, 'Nothing was changed.');
   const raw = structuredClone(savedAnswers(layout).raw) as { postgres?: { external?: unknown } };
@@ -175,12 +183,7 @@ async function moveToBundled(flags: DatabaseMoveFlags): Promise<number> {
   await refuseForeignOwnership({ layout, tags: [tag] });
   const t0 = Date.now();
   const moved = await withDirLock(layout, 'database', async () => {
-    const stamp = timestamp();
-    const log = new RunLog(layout.logsDir, 'database-move', stamp);
-    log.addSecrets([ext.password, current.adminPassword, ...Object.values(current.secrets)]);
-    const progress = new Progress(process.stderr, log);
-    const base = { layout, log, stamp, dryRun: false, answers: current.answers, adminPassword: current.adminPassword, secrets: current.secrets, state };
-    const compose = await chooseCompose(releaseCtx(base));
+    const { log, progress, base, compose, stamp } = await moveSession(layout, current, state, ext.password);
     const ctx = releaseCtx({ ...base, compose });
     const toCtx = releaseCtx({ ...base, answers: target.answers, adminPassword: target.adminPassword, compose });
     let client: PgClient | undefined;

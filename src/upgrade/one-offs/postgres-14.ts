@@ -17,7 +17,7 @@ import { DIR_LABEL, TAG_LABEL } from '../../ownership/engine.js';
 import { dataSource } from './throwaway.js';
 import type { PgMajorUpgrade } from './postgres-major.js';
 import { realEngine, said, must, type OneOffEngine } from './engine.js';
-import type { OneOff } from './types.js';
+import { requireDatabaseBackup, type OneOff } from './types.js';
 
 export const PG_9_6_TO_14: PgMajorUpgrade = { from: '9.6', to: '14', image: 'tianon/postgres-upgrade:9.6-to-14' };
 const SCRATCH = 'sentry-postgres-new';
@@ -135,13 +135,7 @@ export function pg14OneOff(engine: OneOffEngine = realEngine, u: PgMajorUpgrade 
         const decision = pg14Decision(state.version, majors, u);
         out(decision.why);
         if (decision.upgrade) {
-          if (!env.databaseBackedUp) {
-            throw new UserError(
-              `the PostgreSQL ${u.from} data directory must be converted, and without the database backup there would be no way back`,
-              EXIT.usage,
-              'Run the upgrade again without --no-backup.',
-            );
-          }
+          requireDatabaseBackup(env, u.from);
           const image = mirroredName(u.image, env.answers.images);
           await engine.ensureImage(image, out);
           await engine.removeVolume(SCRATCH);

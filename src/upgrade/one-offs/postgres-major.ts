@@ -11,7 +11,7 @@ import { UserError, EXIT } from '../../errors.js';
 import { dataSource, type ThrowawayResult } from './throwaway.js';
 import { realEngine, type OneOffEngine } from './engine.js';
 import { DIR_LABEL, TAG_LABEL } from '../../ownership/engine.js';
-import type { OneOff } from './types.js';
+import { requireDatabaseBackup, type OneOff } from './types.js';
 
 export interface PgMajorUpgrade {
   from: string;
@@ -52,13 +52,7 @@ export function pgMajorOneOff(id: OneOff['id'], u: PgMajorUpgrade, engine: OneOf
       const decision = pgDecision(await readPgVersion(engine, helper, source), u);
       out(decision.why);
       if (!decision.upgrade) return { skipped: decision.why };
-      if (!env.databaseBackedUp) {
-        throw new UserError(
-          `the PostgreSQL ${u.from} data directory must be converted, and without the database backup there would be no way back`,
-          EXIT.usage,
-          'Run the upgrade again without --no-backup.',
-        );
-      }
+      requireDatabaseBackup(env, u.from);
       const image = mirroredName(u.image, env.answers.images);
       await engine.ensureImage(image, out);
       await engine.removeVolume(SCRATCH).catch(() => undefined);

@@ -1,4 +1,5 @@
 /** A one-off data step of a hop: runs while no container of either release runs, and knows how to undo itself. */
+import { EXIT, UserError } from '../../errors.js';
 import type { Answers } from '../../answers/schema.js';
 import type { SupportedTag } from '../../catalog.js';
 import type { OneOffId } from '../hops.js';
@@ -13,6 +14,16 @@ export interface OneOffEnv {
   fromProject?: string;
   /** A database dump exists to restore from (false with --no-backup). */
   databaseBackedUp: boolean;
+}
+
+/** A PostgreSQL major upgrade converts the data directory in place of the old one: only with a dump to go back to. */
+export function requireDatabaseBackup(env: OneOffEnv, fromMajor: string): void {
+  if (env.databaseBackedUp) return;
+  throw new UserError(
+    `the PostgreSQL ${fromMajor} data directory must be converted, and without the database backup there would be no way back`,
+    EXIT.usage,
+    'Run the upgrade again without --no-backup.',
+  );
 }
 
 export interface OneOffResult {
