@@ -77,7 +77,7 @@ export async function uninstall(flags: UninstallFlags): Promise<number> {
       // Another directory's containers in the same project keep its networks.
       if (left.some((c) => c.labels[PROJECT_LABEL] === p)) continue;
       for (const n of await d.listNetworks({ filters: { label: [`${PROJECT_LABEL}=${p}`] } })) {
-        await d.getNetwork(n.Id).remove().then(() => networks++, (e: Error) => err.write(`could not remove network ${n.Name}: ${e.message}\n`));
+        await removeNetwork(d.getNetwork(n.Id)).then(() => networks++, (e: Error) => err.write(`could not remove network ${n.Name}: ${e.message}\n`));
       }
     }
     err.write(`removed ${mine.length} containers and ${networks} networks of ${layout.dir}\n`);
@@ -109,4 +109,23 @@ export async function uninstall(flags: UninstallFlags): Promise<number> {
     process.stdout.write(`uninstalled ${layout.dir}\n`);
     return EXIT.ok;
   });
+}
+
+/**
+ * Removes a network whose containers are gone. Right after many containers were force-removed at once the
+ * engine can still hold endpoints of some of them ("has active endpoints"): those are disconnected (they
+ * belong to containers that no longer exist) and the removal is tried again, a few times.
+ */
+export async function removeNetwork(net: import('dockerode').Network): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await net.remove();
+      return;
+    } catch (e) {
+      if (attempt >= 5 || !/active endpoints/i.test((e as Error).message)) throw e;
+      const info = (await net.inspect().catch(() => ({}))) as { Containers?: Record<string, unknown> };
+      for (const id of Object.keys(info.Containers ?? {})) await net.disconnect({ Container: id, Force: true }).catch(() => undefined);
+      await new Promise((r) => setTimeout(r, 500 * attempt));
+    }
+  }
 }

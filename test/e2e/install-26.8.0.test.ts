@@ -123,7 +123,8 @@ test('install 26.8.0 feature-complete with compose v2: every service healthy, vh
     const left = docker(['volume', 'ls', '-q', '--filter', `label=com.docker.compose.project=${project}`]).trim();
     assert.equal(left, '', `project volumes left: ${left}`);
     for (const v of volumes) assert.equal(docker(['volume', 'ls', '-q', '--filter', `name=^${v}$`]).trim(), '', `volume ${v} left`);
-    assert.equal(docker(['network', 'ls', '-q', '--filter', `label=com.docker.compose.project=${project}`]).trim(), '');
+    const nets = docker(['network', 'ls', '-q', '--filter', `label=com.docker.compose.project=${project}`]).trim();
+    assert.equal(nets, '', `networks left: ${nets}; attached: ${nets ? docker(['network', 'inspect', '-f', '{{json .Containers}}', ...nets.split('\n')]) : ''}; all containers: ${docker(['ps', '-a', '--format', '{{.Names}} {{.Labels}}'])}\nuninstall said: ${un.stderr.slice(-2000)}`);
   } finally {
     teardown(fx.dir, 'v2', project, volumes);
   }
