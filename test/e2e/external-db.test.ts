@@ -15,7 +15,7 @@ import { chownSync, chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSyn
 import { networkInterfaces, tmpdir } from 'node:os';
 import { execFileSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
-import { containers, docker, engineReachable, fixture, composeEnv, mtimes, runCli, teardown, watchArgv, httpsGet } from './harness.js';
+import { containers, docker, engineReachable, fixture, composeEnv, mtimes, runCli, teardown, watchArgv, httpsGet, SHORT_HEALTHCHECKS } from './harness.js';
 import { RELEASES, type SupportedTag } from '../../src/catalog.js';
 import { makeCaAndServer } from '../helpers/certs.js';
 import { ROW_COUNTS_SQL } from '../../src/backup/row-counts.js';
@@ -415,7 +415,7 @@ test('database move: 9.1.2 on the bundled server moved to the external one and b
 
 test('install 26.8.0 (errors-only) on an external PostgreSQL (verify-full) and Redis (password): exit 0, admin there, health 200, no secret leaked, no-op re-run', { skip, timeout: 25 * 60_000 }, async () => {
   // errors-only: the profile this 2-CPU machine meets (feature-complete wants 4 CPUs).
-  await happyPath('26.8.0', { ...composeEnv('v2'), HEALTHCHECK_INTERVAL: '3s', HEALTHCHECK_START_PERIOD: '3s', HEALTHCHECK_FILE_INTERVAL: '10s' }, 'profile: errors-only\nimages: {digests: drop}\nplugins: [sentry-nodestore-s3==1.0.0]');
+  await happyPath('26.8.0', { ...composeEnv('v2'), ...SHORT_HEALTHCHECKS }, 'profile: errors-only\nimages: {digests: drop}\nplugins: [sentry-nodestore-s3==1.0.0]');
 });
 
 test('bad external servers: exit 3 from the external-db check, the server and the remedy named, nothing written', { skip, timeout: 10 * 60_000 }, async () => {

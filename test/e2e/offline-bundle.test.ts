@@ -14,7 +14,7 @@ import { copyFileSync, existsSync, mkdtempSync, openSync, readFileSync, readSync
 import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLI, V2_CONFIG, engineReachable, fixture, runCli } from './harness.js';
+import { CLI, V2_CONFIG, engineReachable, fixture, runCli, SHORT_HEALTHCHECKS } from './harness.js';
 import { canStartOfflineEngine, startOfflineEngine, type OfflineEngine } from './offline-engine.js';
 import { listTar } from '../../src/bundle/tar.js';
 import { savedIndex } from '../../src/bundle/verify.js';
@@ -238,7 +238,7 @@ test('offline install of 26.8.0 (errors-only) from a bundle on the same offline 
   t.diagnostic(`26.8.0 errors-only bundle: ${statSync(bundle).size} bytes, made in ${made.ms} ms; ${made.stdout.trim()}`);
 
   // The release's healthcheck timings are .env variables Compose lets the environment override (as the 26.8.0 e2e does).
-  const env = { ...process.env, DOCKER_HOST: e.host, DOCKER_CONFIG: V2_CONFIG, CI: 'true', HEALTHCHECK_INTERVAL: '3s', HEALTHCHECK_START_PERIOD: '3s', HEALTHCHECK_FILE_INTERVAL: '10s' };
+  const env = { ...process.env, DOCKER_HOST: e.host, DOCKER_CONFIG: V2_CONFIG, CI: 'true', ...SHORT_HEALTHCHECKS };
   const first = e.inNetns(process.execPath, [CLI, 'install', '--dir', f.dir, '--answers', f.answersFile, '--bundle', bundle, '--yes'], env, 1_800_000);
   assert.equal(first.code, 0, first.stderr.slice(-5000));
   assert.match(first.stderr, /Pull images: loaded \d+ from the bundle/);

@@ -12,7 +12,7 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { assertAllHealthy, assertVhostAndAdmin, composeEnv, containers, docker, engineReachable, fixture, psql, runCli, teardown } from './harness.js';
+import { assertAllHealthy, assertVhostAndAdmin, composeEnv, containers, docker, engineReachable, fixture, psql, runCli, teardown, SHORT_HEALTHCHECKS } from './harness.js';
 import { addUsers, health, runningSecretKey, storeEvents, userRows } from './upgrade-helpers.js';
 import { RELEASES } from '../../src/catalog.js';
 
@@ -25,7 +25,7 @@ const ROAD = ['9.1.2', '21.5.0', '21.6.3', '23.6.2'] as const;
 const PROJECTS = [...new Set(ROAD.map((t) => RELEASES[t].projectName))];
 const VOLUMES = [...new Set(ROAD.flatMap((t) => RELEASES[t].externalVolumes))];
 // 23.6.2 reads its healthcheck timings from `.env`: shorter from the environment (the same checks, sooner).
-const env = { ...composeEnv('v2'), HEALTHCHECK_INTERVAL: '3s', HEALTHCHECK_START_PERIOD: '3s', HEALTHCHECK_FILE_INTERVAL: '10s' };
+const env = { ...composeEnv('v2'), ...SHORT_HEALTHCHECKS };
 const ports = { http: 18760, https: 18761 };
 
 /**

@@ -11,7 +11,7 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { assertAllHealthy, assertVhostAndAdmin, composeEnv, containers, docker, engineReachable, fixture, psql, runCli, startCli, teardown } from './harness.js';
+import { assertAllHealthy, assertVhostAndAdmin, composeEnv, containers, docker, engineReachable, fixture, psql, runCli, startCli, teardown, SHORT_HEALTHCHECKS } from './harness.js';
 import { addUsers, userRows } from './upgrade-helpers.js';
 import { RELEASES, compareTags, type SupportedTag } from '../../src/catalog.js';
 
@@ -27,7 +27,7 @@ const TARGET = (process.env.SENTRY_ONPREM_ROAD_B_TARGET ?? '24.8.0') as Supporte
 const KRAFT = compareTags(TARGET, '24.8.0') >= 0;
 const CONSTRAINT = 'sentry_groupedmessage_project_id_id_515aaa7e_uniq';
 // More retries than the release's 10: this engine is shared, and a stand-in may start slowly under load.
-const env = { ...composeEnv('v2'), HEALTHCHECK_INTERVAL: '3s', HEALTHCHECK_START_PERIOD: '3s', HEALTHCHECK_FILE_INTERVAL: '10s', HEALTHCHECK_RETRIES: '40' };
+const env = { ...composeEnv('v2'), ...SHORT_HEALTHCHECKS, HEALTHCHECK_RETRIES: '40' };
 const ports = { http: 18780, https: 18781 };
 const SEEDED_TOPIC = 'ingest-events';
 // Plain words: the stand-in broker keeps each message as a JSON string, one a line.
